@@ -1,0 +1,235 @@
+r"""`softmax`, `log_softmax` and `logsumexp`: stable, accurate, any axis.
+
+Policy for values that are not finite, applied to each slice along `axis`:
+
+| slice holds                    | `softmax`             | `log_softmax`          | `logsumexp` |
+|--------------------------------|-----------------------|------------------------|-------------|
+| a NaN                          | all NaN               | all NaN                | NaN         |
+| some $-\infty$, some finite    | 0 at the $-\infty$    | $-\infty$ there        | finite      |
+| only $-\infty$                 | all NaN               | all NaN                | $-\infty$   |
+| exactly one $+\infty$          | one-hot at it         | 0 there, $-\infty$ else| $+\infty$   |
+| two or more $+\infty$          | all NaN               | all NaN                | $+\infty$   |
+
+Why: softmax of a slice is defined by its gaps $x_i - x_j$. A $-\infty$ entry has weight
+$e^{-\infty} = 0$. One $+\infty$ entry is the limit $x_k \to \infty$ with the rest fixed,
+which is one-hot however it is approached. With only $-\infty$ entries, or several
+$+\infty$ entries, every gap is $\infty - \infty$: the limit depends on how the entries
+diverge, so there is no answer to give, and NaN says so (as scipy, PyTorch and JAX do for
+the all $-\infty$ slice). `logsumexp` needs no gaps: $\log 0 = -\infty$ and
+$\log \infty = \infty$ are well defined.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from softmax import _shift
+from softmax._validate import as_float_array, check_axis
+
+__all__ = ["log_softmax", "logsumexp", "softmax"]
+
+
+def _prepare(z, axis, name="z"):
+    arr = as_float_array(name, z, min_ndim=1)
+    ax = check_axis("axis", axis, arr.ndim)
+    if arr.shape[ax] == 0:
+        raise ValueError(
+            f"{name} must have at least one entry along axis {axis}, got shape {arr.shape}"
+        )
+    return arr, ax, arr.dtype
+
+
+def _check_out(out, shape, dtype):
+    if out is None:
+        return
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
+    if out.shape != shape or out.dtype != dtype:
+        raise ValueError(
+            f"out must have shape {shape} and dtype {dtype}, got {out.shape} and {out.dtype}"
+        )
+
+
+def _finish(result, out, dtype):
+    if out is None:
+        return result.astype(dtype, copy=False)
+    np.copyto(out, result, casting="same_kind")
+    return out
+
+
+def softmax(z, axis=-1, *, out=None):
+    r"""Softmax along `axis`: $q_i = e^{z_i} / \sum_k e^{z_k}$.
+
+    Parameters
+    ----------
+    z : array_like
+        Logits, at least one-dimensional. float32 stays float32 and float64 stays float64;
+        integers and bools are computed as float64.
+    axis : int, optional
+        The axis whose entries form one distribution. Default: the last.
+    out : numpy.ndarray, optional
+        Array of the result's shape and dtype to write into (it may be `z` itself).
+
+    Returns
+    -------
+    numpy.ndarray
+        $q$, the same shape as `z`; each slice along `axis` sums to 1.
+
+    Notes
+    -----
+    Computed as $q_i = e^{z_i - m}(1 + r_i) / (1 + s)$ with $m = \max_k z_k$, the exact
+    rounding error $r_i$ of the shift, and $s = \sum_{i \ne \arg\max} e^{z_i - m}$ (claims
+    SOFTMAX-DEF and SHIFT-invariance). Shifting by $m$ makes every exponent $\le 0$, so no
+    finite input overflows. Non-finite entries follow the policy in the module docstring.
+
+    References
+    ----------
+    P. Blanchard, D. J. Higham, N. J. Higham, "Accurately computing the log-sum-exp and
+    softmax functions", IMA J. Numer. Anal. 41(4), 2021, doi:10.1093/imanum/draa038.
+
+    Examples
+    --------
+    The tutorial's example, $A = 5, B = 1, C = -1$ (the tutorial prints 0.9817, 0.0180,
+    0.0003, which are the values for $C = -3$; see erratum SOFTMAX-EX):
+
+    >>> import numpy as np
+    >>> from softmax import softmax
+    >>> q = softmax([5.0, 1.0, -1.0])
+    >>> np.round(q, 4)
+    array([0.9796, 0.0179, 0.0024])
+    >>> float(q.sum())
+    1.0
+
+    Large logits do not overflow, and argmax is preserved:
+
+    >>> softmax(np.array([1000.0, 999.0], dtype=np.float32)).dtype
+    dtype('float32')
+    """
+    arr, ax, dtype = _prepare(z, axis)
+    _check_out(out, arr.shape, dtype)
+    x = arr.astype(np.float64, copy=False)
+    k, m, _d, e, s = _shift.shift(x, ax)
+    np.put_along_axis(e, k, 1.0, axis=ax)
+    # SOFTMAX-DEF after the shift: q_i = e^{z_i - m} / (1 + s).
+    e /= 1.0 + s
+    bad = _shift.nonfinite_rows(m)
+    if bad.any():
+        fix = np.where(m == np.inf, _shift.posinf_onehot(x, ax), np.nan)
+        np.copyto(e, fix, where=np.broadcast_to(bad, e.shape))
+    return _finish(e, out, dtype)
+
+
+def log_softmax(z, axis=-1, *, out=None):
+    r"""Logarithm of the softmax along `axis`: $\log q_i = z_i - \log\sum_k e^{z_k}$.
+
+    Parameters
+    ----------
+    z : array_like
+        Logits, at least one-dimensional (dtype rules as in `softmax`).
+    axis : int, optional
+        The axis whose entries form one distribution. Default: the last.
+    out : numpy.ndarray, optional
+        Array of the result's shape and dtype to write into.
+
+    Returns
+    -------
+    numpy.ndarray
+        $\log q$, the same shape as `z`; every entry is $\le 0$.
+
+    Notes
+    -----
+    Computed in the log1p form $\log q_i = (z_i - m) - \operatorname{log1p}(s)$, with
+    $m$ the maximum and $s = \sum_{i \ne \arg\max} e^{z_i - m}$. The plain form
+    $z_i - m - \log\sum_k e^{z_k - m}$ returns exactly 0 at the maximum once the gap to
+    the next entry exceeds about 37 (float64), because $1 + s$ rounds to 1; `log1p` keeps
+    $-s$ (claim LOGSOFTMAX-log1p). Never computed as `log(softmax(z))`, which gives
+    $-\infty$ where $q_i$ underflows.
+
+    References
+    ----------
+    P. Blanchard, D. J. Higham, N. J. Higham, "Accurately computing the log-sum-exp and
+    softmax functions", IMA J. Numer. Anal. 41(4), 2021, doi:10.1093/imanum/draa038.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax import log_softmax
+    >>> float(log_softmax([0.0, -50.0])[0])   # -e^{-50}, not 0
+    -1.9287498479639178e-22
+    >>> bool(np.allclose(np.exp(log_softmax([1.0, 2.0, 3.0])).sum(), 1.0))
+    True
+    """
+    arr, ax, dtype = _prepare(z, axis)
+    _check_out(out, arr.shape, dtype)
+    x = arr.astype(np.float64, copy=False)
+    _k, m, d, _e, s = _shift.shift(x, ax)
+    # LOGSOFTMAX-log1p: log q_i = (z_i - m) - log1p(s).
+    result = np.subtract(d, np.log1p(s), out=d)
+    bad = _shift.nonfinite_rows(m)
+    if bad.any():
+        with np.errstate(divide="ignore"):
+            fix = np.where(m == np.inf, np.log(_shift.posinf_onehot(x, ax)), np.nan)
+        np.copyto(result, fix, where=np.broadcast_to(bad, result.shape))
+    return _finish(result, out, dtype)
+
+
+def logsumexp(z, axis=-1, *, keepdims=False):
+    r"""Log of the sum of exponentials along `axis`: $\log\sum_k e^{z_k}$.
+
+    Parameters
+    ----------
+    z : array_like
+        At least one-dimensional (dtype rules as in `softmax`).
+    axis : int, optional
+        The axis to reduce. Default: the last.
+    keepdims : bool, optional
+        Keep the reduced axis with length 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        The reduced array, in the dtype of the result rules of `softmax`.
+
+    Notes
+    -----
+    $\operatorname{lse}(z) = m + \operatorname{log1p}(s)$, $m = \max_k z_k$,
+    $s = \sum_{i \ne \arg\max} e^{z_i - m}$ (Blanchard, Higham & Higham 2021, Algorithm 2).
+    Its gradient is the softmax: $\partial\,\operatorname{lse} / \partial z_i = q_i$
+    (claim LSE-grad).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax import logsumexp
+    >>> float(logsumexp([1000.0, 1000.0]))      # 1000 + log 2, no overflow
+    1000.6931471805599
+    >>> float(logsumexp([-np.inf, -np.inf]))    # log 0
+    -inf
+    """
+    arr, ax, dtype = _prepare(z, axis)
+    if not isinstance(keepdims, (bool, np.bool_)):
+        raise TypeError(f"keepdims must be a bool, got {type(keepdims).__name__}")
+    x = arr.astype(np.float64, copy=False)
+    _k, m, _d, _e, s = _shift.shift(x, ax)
+    with np.errstate(invalid="ignore"):
+        result = m + np.log1p(s)
+    bad = _shift.nonfinite_rows(m)
+    if bad.any():
+        # log 0 = -inf for all -inf slices, +inf for any +inf, NaN stays NaN.
+        np.copyto(result, m, where=bad)
+    if not keepdims:
+        result = np.squeeze(result, axis=ax)
+    return np.asarray(result.astype(dtype, copy=False))
+
+
+def softmax_rows(x):
+    r"""Both $q$ and $\log q$ of the rows of a finite float64 matrix, from one shift.
+
+    Internal to the loss and gradient: they need the two together, and computing them from
+    the same $m$, $d$ and $s$ costs one `exp` instead of two.
+    """
+    k, _m, d, e, s = _shift.shift(x, 1)
+    np.put_along_axis(e, k, 1.0, axis=1)
+    e /= 1.0 + s
+    logq = np.subtract(d, np.log1p(s), out=d)
+    return e, logq
