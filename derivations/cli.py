@@ -1,0 +1,149 @@
+"""The verifier's command line: the claim table, one claim in full, JSON, conformance."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+
+from derivations import conform
+from derivations.registry import RETIRED, claims, get
+from derivations.verdict import Outcome, evaluate
+
+_MARK = {True: "✓", False: "✗"}
+
+
+def _symbolic_cell(outcome: Outcome) -> str:
+    proof = outcome.deciding
+    if outcome.error or proof is None:
+        return "error"
+    if not proof.passed:
+        return "FAILED"
+    return "general" if proof.general else (proof.sizes or "sizes")
+
+
+def _numeric_cell(outcome: Outcome) -> str:
+    passed = sum(check.passed for check in outcome.checks)
+    return f"{passed}/{len(outcome.checks)}"
+
+
+def table(outcomes: list[Outcome], out=sys.stdout) -> bool:
+    rows = [("id", "section", "verdict", "symbolic", "numeric", "ok")]
+    for o in outcomes:
+        rows.append(
+            (
+                o.claim.id,
+                o.claim.section,
+                o.verdict,
+                _symbolic_cell(o),
+                _numeric_cell(o),
+                _MARK[o.ok],
+            )
+        )
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        print(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), file=out
+        )
+        if n == 0:
+            print("  ".join("-" * w for w in widths), file=out)
+    for claim_id, why in RETIRED.items():
+        print(f"{claim_id}  retired: {why}", file=out)
+    counts = Counter(o.verdict for o in outcomes)
+    bad = [o.claim.id for o in outcomes if not o.ok]
+    summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
+    status = (
+        "every check ran and every verdict is as expected"
+        if not bad
+        else (f"NOT OK: {', '.join(bad)}")
+    )
+    print(f"\n{len(outcomes)} claims: {summary}; {status}", file=out)
+    return not bad
+
+
+def show(outcome: Outcome, out=sys.stdout) -> None:
+    d = outcome.as_dict()
+    print(f"{d['id']}: {d['title']}", file=out)
+    print(f"section:      {d['section']}   docs: {d['doc']}", file=out)
+    print(f"verdict:      {d['verdict']} (expected {d['expected']}) {_MARK[outcome.ok]}", file=out)
+    print(f"as written:   {d['source']}", file=out)
+    print(f"proven:       {d['statement']}", file=out)
+    if d["correction"]:
+        print(f"correction:   {d['correction']}", file=out)
+    for title, proof in (("as written", d["as_written"]), ("deciding proof", d["symbolic"])):
+        if proof is None:
+            continue
+        scope = "general sizes" if proof["general"] else proof["sizes"]
+        print(f"\n{title} ({scope}): {'passes' if proof['passed'] else 'fails'}", file=out)
+        for s in proof["steps"]:
+            res = "" if s["passed"] else f"   residual: {s['residual']}"
+            print(f"  {_MARK[s['passed']]} {s['label']}: {s['latex']}{res}", file=out)
+        if proof["note"]:
+            print(f"  ({proof['note']})", file=out)
+        if proof is d["symbolic"]:
+            break
+    if d["assumptions"]:
+        print("\nassumptions:  " + "; ".join(d["assumptions"]), file=out)
+    print("\nnumeric evidence:", file=out)
+    for c in d["numeric"]["checks"]:
+        print(f"  {_MARK[c['passed']]} {c['name']}: {c['detail']}", file=out)
+    if d["implementation"]:
+        print(f"\nchecks:       {', '.join(d['implementation'])}", file=out)
+    if d["note"]:
+        print(f"note:         {d['note']}", file=out)
+    if d["error"]:
+        print(f"\nERROR:\n{d['error']}", file=out)
+
+
+def run_conform(spec: str, kind: str, out=sys.stdout) -> bool:
+    fn = conform.load(spec)
+    results = conform.run(fn, kind)
+    for prop, check in results:
+        print(f"{_MARK[check.passed]} {prop.claim:8} {check.name}: {check.detail}", file=out)
+    held = sum(check.passed for _, check in results)
+    print(f"\n{spec} ({kind}): {held} of {len(results)} verified properties hold", file=out)
+    return held == len(results)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["show"]:
+        parser = argparse.ArgumentParser(prog="python -m derivations show")
+        parser.add_argument("id")
+        args = parser.parse_args(argv[1:])
+        try:
+            outcome = evaluate(get(args.id))
+        except KeyError as exc:
+            parser.error(str(exc).strip("'\""))
+        show(outcome)
+        return 0 if outcome.ok else 1
+    if argv[:1] == ["conform"]:
+        parser = argparse.ArgumentParser(prog="python -m derivations conform")
+        parser.add_argument("function", help="MODULE:FUNCTION, e.g. scipy.special:softmax")
+        parser.add_argument("--kind", required=True, choices=conform.KINDS)
+        args = parser.parse_args(argv[1:])
+        try:
+            return 0 if run_conform(args.function, args.kind) else 1
+        except (ImportError, AttributeError, ValueError, TypeError) as exc:
+            parser.error(f"cannot load {args.function}: {exc}")
+    parser = argparse.ArgumentParser(
+        prog="python -m derivations",
+        description="Check every claim of the softmax tutorial (subcommands: show ID, "
+        "conform MODULE:FUNCTION --kind KIND).",
+    )
+    parser.add_argument("ids", nargs="*", help="only these claim ids")
+    parser.add_argument("--json", action="store_true", help="print a JSON array of the claims")
+    args = parser.parse_args(argv)
+    selected = claims()
+    if args.ids:
+        unknown = set(args.ids) - {c.id for c in selected}
+        if unknown:
+            parser.error(f"unknown claim id(s): {', '.join(sorted(unknown))}")
+        selected = [c for c in selected if c.id in args.ids]
+    outcomes = [evaluate(c) for c in selected]
+    if args.json:
+        json.dump([o.as_dict() for o in outcomes], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0 if all(o.ok for o in outcomes) else 1
+    return 0 if table(outcomes) else 1

@@ -1,0 +1,125 @@
+"""Conformance: the numeric claims of one kind, run against any implementation.
+
+The same property functions give the numeric evidence of the implementation claims for
+`softmax` itself and check someone else's function, e.g.::
+
+    python -m derivations conform scipy.special:softmax --kind softmax
+
+A function of kind softmax, log_softmax or logsumexp is called as ``f(z, axis=-1)`` when
+it accepts `axis`, else row by row as ``f(row)``; cross_entropy as ``f(logits, labels)``
+(mean over samples, integer labels); gradient as ``f(W, X, labels)``, the gradient of the
+mean cross-entropy with respect to W (the descent direction).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from derivations import families, reference
+from derivations.evidence import Check
+
+KINDS = ("softmax", "log_softmax", "logsumexp", "cross_entropy", "gradient")
+ULP_BOUND = 4  # the accuracy target of the production functions, in ulp
+
+
+@dataclass(frozen=True)
+class Property:
+    claim: str
+    kind: str
+    name: str
+    run: Callable[[Callable], Check]
+
+
+PROPERTIES: list[Property] = []
+
+
+def prop(claim, kind, name):
+    def deco(fn):
+        PROPERTIES.append(Property(claim, kind, name, fn))
+        return fn
+
+    return deco
+
+
+def rowwise(f):
+    """Adapt `f` to be applied along the last axis of a 2-D array."""
+    try:
+        takes_axis = "axis" in inspect.signature(f).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        takes_axis = False
+    if takes_axis:
+        return lambda z: np.asarray(f(z, axis=-1))
+    return lambda z: np.stack([np.asarray(f(row)) for row in np.atleast_2d(z)])
+
+
+_REFS = {
+    "softmax": reference.softmax,
+    "log_softmax": reference.log_softmax,
+    "logsumexp": reference.logsumexp,
+}
+
+
+def _accuracy(kind, family, dtype):
+    name = f"≤ {ULP_BOUND} ulp on the {family} family, {np.dtype(dtype).name}"
+
+    def run(f):
+        z = families.FAMILIES[family](dtype)
+        with np.errstate(all="ignore"):
+            got = rowwise(f)(z)
+        exact = _REFS[kind](z.astype(np.float64))
+        err = families.ulp_error(got, exact, dtype)
+        worst = float(np.max(err))
+        where = np.unravel_index(int(np.argmax(err)), err.shape)
+        detail = f"max error {worst:.3g} ulp vs mpmath (60 digits, log1p form)"
+        if worst > ULP_BOUND:
+            detail += f"; worst at row {where[0]}: got {np.ravel(got)[np.argmax(err)]!r}"
+        return Check(name, worst <= ULP_BOUND, detail)
+
+    return run
+
+
+_ACCURACY_CLAIMS = {"softmax": "IMPL-2", "logsumexp": "IMPL-3", "log_softmax": "IMPL-4"}
+for _kind, _claim in _ACCURACY_CLAIMS.items():
+    for _family in families.FAMILIES:
+        for _dtype in (np.float64, np.float32):
+            _fn = _accuracy(_kind, _family, _dtype)
+            PROPERTIES.append(Property(_claim, _kind, _fn.__name__, _fn))
+
+
+def load(spec: str) -> Callable:
+    """Import ``"package.module:function"``."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise ValueError(f"expected MODULE:FUNCTION, got {spec!r}")
+    obj = importlib.import_module(module_name)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise TypeError(f"{spec} is not callable")
+    return obj
+
+
+def run(f: Callable, kind: str) -> list[tuple[Property, Check]]:
+    """Every property of `kind` evaluated on `f`; a crash counts as a failed check."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    results = []
+    for p in PROPERTIES:
+        if p.kind != kind:
+            continue
+        try:
+            check = p.run(f)
+        except Exception as exc:  # another library's failure is a finding, not a crash
+            check = Check(p.name, False, f"raised {type(exc).__name__}: {exc}")
+        results.append((p, check))
+    return results
+
+
+def checks_for(claim_id: str, f: Callable) -> list[Check]:
+    """The properties evidencing `claim_id`, run on `f` (used by the registry)."""
+    return [p.run(f) for p in PROPERTIES if p.claim == claim_id]

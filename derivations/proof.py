@@ -1,0 +1,181 @@
+r"""Symbolic evidence: a proof is a list of steps, each with a residual that must be 0.
+
+Following sympy's own identity tests, a step $a = b$ holds when `simplify(a - b)` is exactly
+0; on failure the residual is what is reported (as the Physics Derivation Graph reports the
+difference of a failing step). A chain $e_1 = e_2 = \dots$ is checked one link at a time, so
+the first failing step is located.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+
+@dataclass(frozen=True)
+class Step:
+    """One checked equality `lhs = rhs`; `residual` is `simplify(lhs - rhs)` or a message."""
+
+    label: str
+    lhs: object
+    rhs: object
+    residual: object
+
+    @property
+    def passed(self) -> bool:
+        return isinstance(self.residual, sp.Basic) and self.residual == 0
+
+    def latex(self) -> str:
+        return rf"{_tex(self.lhs)} = {_tex(self.rhs)}"
+
+
+@dataclass(frozen=True)
+class Proof:
+    """The outcome of one symbolic check.
+
+    `general` is True when the sizes (M classes, N features, O samples) stayed symbolic;
+    otherwise `sizes` says for which sizes every step was checked exactly.
+    """
+
+    steps: tuple[Step, ...]
+    general: bool = True
+    sizes: str | None = None
+    assumptions: tuple[str, ...] = ()
+    note: str = ""
+    counterexample: dict = field(default_factory=dict)
+    is_chain: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.steps) and all(step.passed for step in self.steps)
+
+    @property
+    def first_failure(self) -> Step | None:
+        return next((step for step in self.steps if not step.passed), None)
+
+    @property
+    def residual(self):
+        failure = self.first_failure
+        return sp.Integer(0) if failure is None else failure.residual
+
+    @property
+    def statement(self) -> str:
+        """LaTeX of what the proof establishes: a chain's first and last expressions, or
+        each of its equalities."""
+        if not self.steps:
+            return ""
+        if self.is_chain:
+            return rf"{_tex(self.steps[0].lhs)} = {_tex(self.steps[-1].rhs)}"
+        return r",\quad ".join(s.latex() for s in self.steps)
+
+
+def canonical(expr, depth=0):
+    """Rename every bound summation/product index to a canonical name by nesting depth.
+
+    SymPy treats $\\sum_i f(i)$ and $\\sum_k f(k)$ as different expressions; after this they
+    are the same, so their difference simplifies to 0.
+    """
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        body, limits = expr.function, []
+        for n, (var, lo, hi) in enumerate(expr.limits):
+            new = sp.Symbol(f"_b{depth}_{n}", **var.assumptions0)
+            body = body.xreplace({var: new})
+            limits.append((new, canonical(lo, depth), canonical(hi, depth)))
+        return expr.func(canonical(body, depth + 1), *limits)
+    if isinstance(expr, sp.Basic) and expr.args:
+        return expr.func(*(canonical(a, depth) for a in expr.args))
+    return expr
+
+
+def simplify(expr, rounds=3):
+    """The default simplifier: canonical bound indices and `sympy.simplify`, to a fixed point.
+
+    Simplifying can move a sum out of another (changing its depth), so the renaming is
+    repeated until the expression stops changing.
+    """
+    expr = sp.sympify(expr)
+    for _ in range(rounds):
+        new = canonical(sp.simplify(canonical(expr)))
+        if new == expr:
+            break
+        expr = new
+    return expr
+
+
+def _tex(expr) -> str:
+    return expr if isinstance(expr, str) else sp.latex(expr)
+
+
+def residual(lhs, rhs, simplifier: Callable = simplify):
+    """`simplifier(lhs - rhs)`: exactly 0 when the identity holds."""
+    diff = sp.sympify(lhs) - sp.sympify(rhs)
+    if isinstance(diff, sp.MatrixBase):
+        return sp.Matrix(diff.shape[0], diff.shape[1], [simplifier(e) for e in diff])
+    return simplifier(diff)
+
+
+def _zero_matrix_to_int(res):
+    if isinstance(res, sp.MatrixBase) and res.is_zero_matrix:
+        return sp.Integer(0)
+    return res
+
+
+def step(label, lhs, rhs, simplifier: Callable = simplify) -> Step:
+    """Check one equality."""
+    return Step(label, lhs, rhs, _zero_matrix_to_int(residual(lhs, rhs, simplifier)))
+
+
+def identity(lhs, rhs, *, label="identity", simplifier: Callable = simplify, **kw) -> Proof:
+    """A proof of a single identity `lhs = rhs`."""
+    return Proof((step(label, lhs, rhs, simplifier),), **kw)
+
+
+def chain(lines: Iterable[tuple[str, object]], simplifier: Callable = simplify, **kw) -> Proof:
+    """Check a derivation line by line: each line equal to the next."""
+    lines = list(lines)
+    steps = tuple(
+        step(f"{a} → {b}", ea, eb, simplifier)
+        for (a, ea), (b, eb) in zip(lines, lines[1:], strict=False)
+    )
+    return Proof(steps, is_chain=True, **kw)
+
+
+def for_sizes(build: Callable[[int], Proof], sizes: Iterable[int], name="M", why="") -> Proof:
+    """Run a size-specific proof for every size; report the first failing size.
+
+    Used where a general proof is beyond SymPy: `why` records the reason.
+    """
+    sizes = list(sizes)
+    steps: list[Step] = []
+    assumptions: tuple[str, ...] = ()
+    for n in sizes:
+        proof = build(n)
+        assumptions = proof.assumptions
+        steps.extend(Step(f"{name}={n}: {s.label}", s.lhs, s.rhs, s.residual) for s in proof.steps)
+    bound = f"{name} ∈ {{{', '.join(map(str, sizes))}}}"
+    return Proof(tuple(steps), general=False, sizes=bound, assumptions=assumptions, note=why)
+
+
+def fails_with(label, lhs, rhs, message: str) -> Proof:
+    """A statement that cannot even be formed (e.g. non-conformable shapes)."""
+    return Proof((Step(label, lhs, rhs, message),))
+
+
+def rounded(label, exact, stated, digits: int) -> Proof:
+    """Check a printed decimal: `exact` rounded half-even to `digits` places equals `stated`.
+
+    Both sides are exact rationals, so the residual is the exact difference.
+    """
+    value = sp.N(exact, 50)
+    as_printed = sp.Rational(str(round(float(value), digits)))
+    # round() on the float can differ from the exact decimal only at an exact tie, which a
+    # transcendental value never is; assert it to be sure.
+    assert abs(sp.Rational(str(value)) - as_printed) <= sp.Rational(1, 2 * 10**digits)
+    shown = rf"\operatorname{{round}}_{{{digits}}}\left({sp.latex(exact)}\right)"
+    stated_exact = sp.Rational(str(stated))
+    return Proof(
+        (Step(label, shown, f"{stated:.{digits}f}", as_printed - stated_exact),),
+        counterexample={"computed": f"{float(as_printed):.{digits}f}"},
+    )

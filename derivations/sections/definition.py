@@ -1,0 +1,256 @@
+r"""The softmax definition, its worked example and its three "basic properties".
+
+Tutorial: $P(S_i)=\frac{e^{g_i}}{\sum_k^ne^{g_k}}$, the example $A=5, B=1, C=-1$, and the
+properties "normalisation", "amplification" and "independence" (归一化, 放大效果, 散列性质).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+import softmax as production
+from derivations import reference
+from derivations.evidence import close, differs, holds
+from derivations.proof import Proof, Step, for_sizes, identity, rounded
+from derivations.registry import register
+from derivations.symbols import assume, g, i, j, k, softmax_vec, vector
+
+n = sp.Symbol("n", integer=True, positive=True)
+_DEN = sp.Sum(sp.exp(g[k]), (k, 1, n))
+_EXAMPLE = (5, 1, -1)
+_rng = np.random.default_rng
+
+
+def _q_general(index):
+    return sp.exp(g[index]) / _DEN
+
+
+register(
+    id="SM-1",
+    title="Softmax is a probability distribution",
+    section="definition",
+    source=r"P(S_i)=\frac{e^{g_i}}{\sum_k^ne^{g_k}}",
+    expect="holds",
+    written=lambda: identity(
+        sp.Sum(_q_general(i), (i, 1, n)), 1, assumptions=assume(n, "g_k \\in \\mathbb{R}")
+    ),
+    numeric=lambda: [
+        close(
+            "softmax matches the definition on N(0,3) logits",
+            production.softmax(z := _rng(1).normal(0, 3, (50, 7))),
+            reference.softmax(z),
+            rtol=8e-16,
+            reference="mpmath, 60 digits",
+        ),
+        close(
+            "every row sums to 1",
+            production.softmax(_rng(2).normal(0, 30, (200, 13))).sum(axis=1),
+            np.ones(200),
+            rtol=0,
+            atol=13 * 2.0**-53 * 4,
+            reference="1, within 4·M·u",
+        ),
+    ],
+    implementation=("softmax.softmax",),
+)
+
+
+def _example_written():
+    e = sp.E
+    written = [sp.exp(5) / (sp.exp(5) + e + sp.exp(-1)), e / (sp.exp(5) + e + sp.exp(-1))]
+    written.append(sp.exp(-1) / (sp.exp(5) + e + sp.exp(-1)))
+    q = softmax_vec(list(_EXAMPLE))
+    return Proof(
+        tuple(
+            Step(f"P({name})", w, qq, sp.simplify(w - qq))
+            for name, w, qq in zip("ABC", written, q, strict=True)
+        )
+    )
+
+
+register(
+    id="SM-2",
+    title="Worked example: the three ratios for A=5, B=1, C=−1",
+    section="definition",
+    source=r"P(A)=\frac{e^5}{e^5+e+e^{-1}},\ P(B)=\frac{e}{e^5+e+e^{-1}},\ "
+    r"P(C)=\frac{e^{-1}}{e^5+e+e^{-1}}",
+    expect="holds",
+    written=_example_written,
+    numeric=lambda: [
+        close(
+            "softmax([5, 1, -1])",
+            production.softmax(np.array(_EXAMPLE, dtype=float)),
+            reference.softmax(np.array(_EXAMPLE, dtype=float)),
+            rtol=4.5e-16,
+            reference="mpmath, 60 digits",
+        )
+    ],
+    implementation=("softmax.softmax",),
+)
+
+_PRINTED = (0.9817, 0.0180, 0.0003)
+_CORRECT = (0.9796, 0.0179, 0.0024)
+
+
+def _printed(values):
+    def build():
+        steps = []
+        for name, exact, stated in zip("ABC", softmax_vec(list(_EXAMPLE)), values, strict=True):
+            steps.extend(rounded(f"P({name}) to 4 places", exact, stated, 4).steps)
+        return Proof(tuple(steps))
+
+    return build
+
+
+register(
+    id="SM-3",
+    title="Worked example: the printed values",
+    section="definition",
+    source=r"P(A)=0.9817,P(B)=0.0180,P(C)=0.0003",
+    expect="false-as-written",
+    written=_printed(_PRINTED),
+    corrected=_printed(_CORRECT),
+    correction=r"P(A)=0.9796,\ P(B)=0.0179,\ P(C)=0.0024",
+    numeric=lambda: [
+        differs(
+            "printed values vs softmax([5, 1, -1])",
+            production.softmax([5.0, 1.0, -1.0]),
+            _PRINTED,
+            atol=5e-5,
+            reference="4-place rounding allows 5e-5",
+        ),
+        close(
+            "corrected values",
+            np.round(production.softmax([5.0, 1.0, -1.0]), 4),
+            _CORRECT,
+            rtol=0,
+        ),
+        close(
+            "the printed values are those of C = -3",
+            np.round(production.softmax([5.0, 1.0, -3.0]), 4),
+            _PRINTED,
+            rtol=0,
+        ),
+    ],
+    implementation=("softmax.softmax",),
+    note="The printed numbers are, to four places, the softmax of (5, 1, −3): the example "
+    "was evaluated with C = −3 instead of the stated C = −1.",
+)
+
+register(
+    id="SM-4",
+    title="Worked example: the three ratios sum to 1",
+    section="definition",
+    source=r"P(A)+P(B)+P(C)=1",
+    expect="holds",
+    written=lambda: identity(sum(softmax_vec(list(_EXAMPLE))), 1),
+    numeric=lambda: [
+        close(
+            "sum of softmax([5, 1, -1])",
+            production.softmax([5.0, 1.0, -1.0]).sum(),
+            1.0,
+            rtol=2.0**-52,
+        )
+    ],
+    implementation=("softmax.softmax",),
+)
+
+
+def _below_one(size):
+    gs = vector("g", size, real=True)
+    q = softmax_vec(gs)
+    gap = sp.simplify(1 - q[0])
+    # 1 - q_1 is a sum of the other exponentials over a positive sum: positive iff one exists.
+    res = sp.Integer(0) if gap.is_positive else f"1 - q_1 = {gap} is not > 0"
+    return Proof(
+        (
+            Step("q_1 > 0", q[0], "> 0", sp.Integer(0) if q[0].is_positive else "not > 0"),
+            Step("q_1 < 1", 1 - q[0], "> 0", res),
+        ),
+        assumptions=assume("g_k \\in \\mathbb{R}"),
+    )
+
+
+_WHY_SIZES = "Positivity of a sum with a symbolic number of terms is beyond SymPy's assumptions."
+register(
+    id="SM-5",
+    title="Normalisation: each ratio lies strictly between 0 and 1",
+    section="definition",
+    source=r"\text{归一化：最后的合计为1，每一个分类都是一个小于1的数值}",
+    expect="holds-under-assumption",
+    written=lambda: for_sizes(_below_one, range(1, 7), name="n", why=_WHY_SIZES),
+    assumed=lambda: _with_assumption(
+        for_sizes(_below_one, range(2, 7), name="n", why=_WHY_SIZES), "n \\geq 2"
+    ),
+    numeric=lambda: [
+        holds(
+            "one class gives q = 1 exactly (the counterexample)",
+            production.softmax([3.0])[0] == 1.0,
+            f"softmax([3.0]) = {production.softmax([3.0])[0]!r}",
+        ),
+        holds(
+            "with n ≥ 2 and moderate logits every q is in (0, 1)",
+            np.all((q := production.softmax(_rng(3).normal(0, 3, (100, 5)))) > 0) and np.all(q < 1),
+            f"min {q.min():.3g}, max {q.max():.17g}",
+        ),
+    ],
+    implementation=("softmax.softmax",),
+    note="With a single class the only ratio is exactly 1; the property needs n ≥ 2, which "
+    "the text does not state. (In floating point a ratio can also round to 1 or 0.)",
+)
+
+
+def _with_assumption(proof, text):
+    return Proof(proof.steps, proof.general, proof.sizes, (*proof.assumptions, text), proof.note)
+
+
+def _above(threshold):
+    def build():
+        pa = softmax_vec(list(_EXAMPLE))[0]
+        gap = sp.N(pa - threshold, 30)
+        res = sp.Integer(0) if gap > 0 else f"P(A) - {threshold} = {sp.N(gap, 4)} < 0"
+        return Proof((Step(f"P(A) > {threshold}", pa, f"> {threshold}", res),))
+
+    return build
+
+
+register(
+    id="SM-6",
+    title="Amplification: the share of 5 exceeds 98%",
+    section="definition",
+    source=r"\text{5的占比能到98\%以上}",
+    expect="false-as-written",
+    written=_above(sp.Rational(98, 100)),
+    corrected=_above(sp.Rational(97, 100)),
+    correction=r"P(A)=0.9796 > 97\%\ (\text{not } 98\%)",
+    numeric=lambda: [
+        holds(
+            "P(A) < 0.98",
+            production.softmax([5.0, 1.0, -1.0])[0] < 0.98,
+            f"P(A) = {production.softmax([5.0, 1.0, -1.0])[0]:.6f}",
+        )
+    ],
+    implementation=("softmax.softmax",),
+    note="Follows from the miscomputed example SM-3: with C = −1 the share is 97.96%.",
+)
+
+register(
+    id="SM-7",
+    title="Independence: a ratio of two shares depends only on their own values",
+    section="definition",
+    source=r"\text{散列性质：放大之前的数值是可以相互不干扰的}",
+    expect="holds",
+    written=lambda: identity(_q_general(i) / _q_general(j), sp.exp(g[i] - g[j])),
+    numeric=lambda: [
+        close(
+            "q_1/q_2 is unchanged when a third logit moves",
+            (a := production.softmax([[1.0, 2.0, 0.0], [1.0, 2.0, 9.0]]))[:, 0] / a[:, 1],
+            np.full(2, np.exp(-1.0)),
+            rtol=4e-16,
+            reference="e^{g_1 - g_2}",
+        )
+    ],
+    implementation=("softmax.softmax",),
+    note="Read formally as q_i / q_j = e^{g_i - g_j} (independence of irrelevant alternatives).",
+)
