@@ -8,6 +8,7 @@ the first failing step is located.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -136,8 +137,7 @@ def chain(lines: Iterable[tuple[str, object]], simplifier: Callable = simplify, 
     """Check a derivation line by line: each line equal to the next."""
     lines = list(lines)
     steps = tuple(
-        step(f"{a} → {b}", ea, eb, simplifier)
-        for (a, ea), (b, eb) in zip(lines, lines[1:], strict=False)
+        step(f"{a} → {b}", ea, eb, simplifier) for (a, ea), (b, eb) in itertools.pairwise(lines)
     )
     return Proof(steps, is_chain=True, **kw)
 
