@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
@@ -23,6 +23,12 @@ class Step:
     lhs: object
     rhs: object
     residual: object
+    #: `recheck(new_rhs)` recomputes the residual against another right side, and `target`
+    #: is the right side as a SymPy value: the self-test perturbs it and expects failure.
+    recheck: Callable | None = field(default=None, compare=False, repr=False)
+    target: object = field(default=None, compare=False, repr=False)
+    #: "=" for an identity, ">" for an inequality `lhs > target`.
+    relation: str = "="
 
     @property
     def passed(self) -> bool:
@@ -125,7 +131,25 @@ def _zero_matrix_to_int(res):
 
 def step(label, lhs, rhs, simplifier: Callable = simplify) -> Step:
     """Check one equality."""
-    return Step(label, lhs, rhs, _zero_matrix_to_int(residual(lhs, rhs, simplifier)))
+
+    def recheck(new_rhs):
+        return _zero_matrix_to_int(residual(lhs, new_rhs, simplifier))
+
+    return Step(label, lhs, rhs, recheck(rhs), recheck, sp.sympify(rhs))
+
+
+def positive(label, expr, bound=0) -> Step:
+    """Check the inequality `expr > bound` (decided by SymPy's assumptions, or numerically to
+    50 digits when both sides are constants); on failure the residual says why."""
+
+    def recheck(new_bound):
+        gap = sp.simplify(sp.sympify(expr) - new_bound)
+        if gap.is_positive or (gap.is_number and sp.N(gap, 50) > 0):
+            return sp.Integer(0)
+        return f"{sp.sstr(sp.N(gap, 6) if gap.is_number else gap)} is not > 0"
+
+    bound = sp.sympify(bound)
+    return Step(label, expr, f"> {sp.latex(bound)}", recheck(bound), recheck, bound, ">")
 
 
 def identity(lhs, rhs, *, label="identity", simplifier: Callable = simplify, **kw) -> Proof:
@@ -153,7 +177,7 @@ def for_sizes(build: Callable[[int], Proof], sizes: Iterable[int], name="M", why
     for n in sizes:
         proof = build(n)
         assumptions = proof.assumptions
-        steps.extend(Step(f"{name}={n}: {s.label}", s.lhs, s.rhs, s.residual) for s in proof.steps)
+        steps.extend(replace(s, label=f"{name}={n}: {s.label}") for s in proof.steps)
     bound = f"{name} ∈ {{{', '.join(map(str, sizes))}}}"
     return Proof(tuple(steps), general=False, sizes=bound, assumptions=assumptions, note=why)
 
@@ -175,7 +199,11 @@ def rounded(label, exact, stated, digits: int) -> Proof:
     assert abs(sp.Rational(str(value)) - as_printed) <= sp.Rational(1, 2 * 10**digits)
     shown = rf"\operatorname{{round}}_{{{digits}}}\left({sp.latex(exact)}\right)"
     stated_exact = sp.Rational(str(stated))
+
+    def recheck(new):
+        return as_printed - new
+
     return Proof(
-        (Step(label, shown, f"{stated:.{digits}f}", as_printed - stated_exact),),
+        (Step(label, shown, f"{stated:.{digits}f}", recheck(stated_exact), recheck, stated_exact),),
         counterexample={"computed": f"{float(as_printed):.{digits}f}"},
     )

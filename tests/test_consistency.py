@@ -1,0 +1,75 @@
+"""The registry, the tests and the docs agree both ways (GUIDE rule 10)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from derivations import REGISTRY, RETIRED, SECTIONS, claims
+from derivations.cli import main
+from tests.test_claims import CLAIMS
+
+
+def test_every_claim_has_a_symbolic_and_a_numeric_check():
+    for c in claims():
+        assert callable(c.written) and callable(c.numeric), c.id
+        if c.expect == "holds-under-assumption":
+            assert c.assumed is not None, c.id
+        if c.expect == "false-as-written":
+            assert c.corrected is not None and c.correction, c.id
+
+
+def test_test_ids_are_exactly_the_claim_ids():
+    assert [c.id for c in CLAIMS] == [c.id for c in claims()]
+    assert set(REGISTRY) == {c.id for c in CLAIMS}
+
+
+def test_retired_ids_are_not_live():
+    assert not set(RETIRED) & set(REGISTRY)
+
+
+def test_every_tutorial_section_has_claims():
+    assert {c.section for c in claims()} == set(SECTIONS)
+
+
+def test_ids_are_unique_and_well_formed():
+    ids = [c.id for c in claims()]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[A-Z]+-\d+", i) for i in ids)
+
+
+def test_json_export_has_the_documented_fields(capsys):
+    assert main(["--json", "SM-1", "SM-3"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    fields = {
+        "id",
+        "title",
+        "section",
+        "source",
+        "statement",
+        "verdict",
+        "correction",
+        "assumptions",
+        "symbolic",
+        "numeric",
+        "implementation",
+        "doc",
+    }
+    for entry in data:
+        assert fields <= set(entry)
+        assert entry["verdict"] in ("holds", "holds-under-assumption", "false-as-written")
+        assert {"passed", "general", "sizes", "residual"} <= set(entry["symbolic"])
+        assert {"passed", "checks"} <= set(entry["numeric"])
+    assert [e["verdict"] for e in data] == ["holds", "false-as-written"]
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
+def test_implementation_names_resolve(claim):
+    import importlib
+
+    for dotted in claim.implementation:
+        module, _, attr = dotted.rpartition(".")
+        obj = importlib.import_module(module)
+        assert hasattr(obj, attr), dotted
