@@ -138,6 +138,17 @@ def step(label, lhs, rhs, simplifier: Callable = simplify) -> Step:
     return Step(label, lhs, rhs, recheck(rhs), recheck, sp.sympify(rhs))
 
 
+def evaluated(label, shown: str, value, target) -> Step:
+    """Check `value = target` where the left side is displayed as the LaTeX `shown` (e.g. a
+    supremum or a limit that SymPy evaluates at once)."""
+
+    def recheck(new):
+        return simplify(sp.sympify(value) - new)
+
+    target = sp.sympify(target)
+    return Step(label, shown, target, recheck(target), recheck, target)
+
+
 def positive(label, expr, bound=0) -> Step:
     """Check the inequality `expr > bound` (decided by SymPy's assumptions, or numerically to
     50 digits when both sides are constants); on failure the residual says why."""
