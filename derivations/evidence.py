@@ -32,7 +32,8 @@ def close(name, got, want, *, rtol, atol=0.0, reference="") -> Check:
     ok = bool(np.all(err <= bound)) and bool(np.all(np.isfinite(got)))
     worst = float(np.max(err)) if err.size else 0.0
     ref = f" vs {reference}" if reference else ""
-    return Check(name, ok, f"max |Δ| = {worst:.3g}{ref} (rtol {rtol:g}, atol {atol:g})")
+    tol = f"rtol {float(np.max(rtol)):g}, atol {float(np.max(atol)):g}"
+    return Check(name, ok, f"max |Δ| = {worst:.3g}{ref} ({tol})")
 
 
 def differs(name, got, written, *, atol, reference="") -> Check:

@@ -35,6 +35,8 @@ class Step:
         return isinstance(self.residual, sp.Basic) and self.residual == 0
 
     def latex(self) -> str:
+        if self.relation == ">":
+            return rf"{_tex(self.lhs)} > {_tex(self.target)}"
         return rf"{_tex(self.lhs)} = {_tex(self.rhs)}"
 
 
