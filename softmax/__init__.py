@@ -9,8 +9,10 @@ from softmax import datasets, notation
 from softmax.functions import log_softmax, logsumexp, softmax
 from softmax.gradient import cross_entropy_grad, cross_entropy_loss_and_grad, log_likelihood_grad
 from softmax.loss import cross_entropy, log_likelihood
+from softmax.model import SoftmaxRegression
 
 __all__ = [
+    "SoftmaxRegression",
     "cross_entropy",
     "cross_entropy_grad",
     "cross_entropy_loss_and_grad",
