@@ -56,16 +56,26 @@ def claim_block(outcome: Outcome) -> str:
     if d["assumptions"]:
         out += ["**Assumptions:** " + "; ".join(f"${a}$" for a in d["assumptions"]), ""]
     out += ["**Numeric evidence**", ""]
-    out += [f"- {'✓' if c['passed'] else '✗'} {c['name']}: {c['detail']}" for c in d["numeric"]["checks"]]
+    out += [
+        f"- {'✓' if c['passed'] else '✗'} {c['name']}: {c['detail']}"
+        for c in d["numeric"]["checks"]
+    ]
     out.append("")
     if d["note"]:
         out += [f"!!! note\n    {d['note']}", ""]
     if d["implementation"]:
         out += ["**Production code it checks**", ""]
         for name in d["implementation"]:
-            out += [f'=== "`{name}`"', "", f"    ::: {name}", "        options:",
-                    "          show_root_heading: false", "          show_root_toc_entry: false",
-                    "          heading_level: 4", ""]
+            out += [
+                f'=== "`{name}`"',
+                "",
+                f"    ::: {name}",
+                "        options:",
+                "          show_root_heading: false",
+                "          show_root_toc_entry: false",
+                "          heading_level: 4",
+                "",
+            ]
     return "\n".join(out)
 
 
@@ -79,27 +89,43 @@ def verdict_table(outcomes: list[Outcome], link_prefix: str = "") -> str:
     rows = ["| id | claim | section | verdict | symbolic | numeric |", "|---|---|---|---|---|---|"]
     for o in outcomes:
         proof = o.deciding
-        scope = "error" if proof is None else (
-            ("general" if proof.general else proof.sizes) if proof.passed else "failed")
+        scope = (
+            "error"
+            if proof is None
+            else (("general" if proof.general else proof.sizes) if proof.passed else "failed")
+        )
         numeric = f"{sum(c.passed for c in o.checks)}/{len(o.checks)}"
-        rows.append(f"| [{o.claim.id}]({link_prefix}{o.claim.doc}) | {o.claim.title} | "
-                    f"{o.claim.section} | {badge(o)} | {scope} | {numeric} |")
+        rows.append(
+            f"| [{o.claim.id}]({link_prefix}{o.claim.doc}) | {o.claim.title} | "
+            f"{o.claim.section} | {badge(o)} | {scope} | {numeric} |"
+        )
     ok = sum(o.ok for o in outcomes)
     rows += ["", f"{ok} of {len(outcomes)} claims verified as expected in this build."]
     return "\n".join(rows)
 
 
 def errata_page(outcomes: list[Outcome]) -> str:
-    out = ["# Errata", "",
-           "Statements of the tutorial that do not hold as written, what fails, and the "
-           "proven correction. Each links to its claim.", ""]
+    out = [
+        "# Errata",
+        "",
+        "Statements of the tutorial that do not hold as written, what fails, and the "
+        "proven correction. Each links to its claim.",
+        "",
+    ]
     for o in outcomes:
         if o.verdict not in ("false-as-written", "holds-under-assumption"):
             continue
         d = o.as_dict()
-        out += [f"## [{d['id']}]({o.claim.doc}) · {d['title']}", "", badge(o), "",
-                "As written:", _math(d["source"]),
-                f"Residual of the statement as written: `{d['as_written']['residual']}`", ""]
+        out += [
+            f"## [{d['id']}]({o.claim.doc}) · {d['title']}",
+            "",
+            badge(o),
+            "",
+            "As written:",
+            _math(d["source"]),
+            f"Residual of the statement as written: `{d['as_written']['residual']}`",
+            "",
+        ]
         if d["correction"]:
             out += ["Correction:", _math(d["correction"])]
         else:

@@ -106,11 +106,24 @@ def simplify(expr, rounds=3):
     """
     expr = sp.sympify(expr)
     for _ in range(rounds):
-        new = canonical(sp.simplify(canonical(expr)))
+        new = canonical(_simplify_guarded(canonical(expr)))
         if new == expr:
             break
         expr = new
     return expr
+
+
+def _simplify_guarded(expr):
+    """`sympy.simplify`, working around sympy issue #14570: `sum_simplify` raises
+    StopIteration on some sums of terms with a Sum in a denominator. There each such Sum is
+    replaced by a fresh symbol (an exact substitution), simplified, and put back."""
+    try:
+        return sp.simplify(expr)
+    except (RuntimeError, StopIteration):
+        sums = sorted(expr.atoms(sp.Sum), key=sp.default_sort_key)
+        stand_ins = {s: sp.Dummy(f"S{n}") for n, s in enumerate(sums)}
+        back = {v: k for k, v in stand_ins.items()}
+        return sp.simplify(expr.xreplace(stand_ins)).xreplace(back)
 
 
 def _tex(expr) -> str:

@@ -1,61 +1,186 @@
-r"""Independent high-precision references (mpmath), sharing no code with `softmax`.
+r"""High-precision references for `softmax`, `log_softmax` and `logsumexp`, and an ulp metric.
 
-Computed at 60 significant digits in the log1p form: $m = \max_i x_i$,
-$s = \sum_{i \ne \arg\max} e^{x_i - m}$, $\operatorname{lse} = m + \operatorname{log1p}(s)$.
-A naive `log(sum(exp(x)))` at 50 digits is itself wrong once the gap to the maximum exceeds
-about 115, since $1 + s$ then rounds to 1 and the $-s$ of $\log q_{\max}$ is lost.
+The references run in a private mpmath context at 60 significant digits (about 200 bits),
+so they do not touch the global `mpmath.mp` precision other code may rely on. Every input
+float is converted with ``mpf(float(x))``, which is exact: the reference sees precisely the
+numbers the production code sees.
+
+They are computed in the log1p form, for a slice $x$ with maximum $m = x_k$ ($k$ the first
+argmax, as in `softmax._shift`):
+
+* $s = \sum_{i \ne k} e^{x_i - m}$,
+* $\operatorname{lse}(x) = m + \operatorname{log1p}(s)$,
+* $\log q_i = (x_i - m) - \operatorname{log1p}(s)$,
+* $q_i = e^{x_i - m} / (1 + s)$.
+
+Why log1p and not a high-precision $\log\sum_i e^{x_i}$: at $P$ digits, $1 + s$ rounds to
+1 once $s < 10^{-P}$, i.e. once the gap from the maximum to every other entry exceeds
+$P \ln 10$ (about 115 at 50 digits, 138 at 60). The naive reference would then return
+$\log q_k = 0$ exactly, while the true value $-s$ (e.g. $-e^{-200} \approx -1.4 \cdot
+10^{-87}$) is a perfectly normal float64 that the production code does return. log1p keeps
+$s$ at full relative precision however small it is, so the reference is accurate to about
+60 digits relative for every output (mpmath exponents are unbounded: nothing underflows).
+
+The remaining rounding in the reference, about $10^{-60}$ relative in each operation, is
+amplified at most by $|x_i - m|$ inside $e^{x_i - m}$; for any term that is not far below
+the float64 underflow threshold, $|x_i - m| < 800$, so the reference error stays below
+$10^{-56}$ relative: $10^{40}$ times smaller than a float64 ulp.
 """
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 
-DPS = 60
+#: Private context: 60 significant decimal digits.
+CTX = mpmath.MPContext()
+CTX.dps = 60
 
 
-def _row_parts(row):
-    xs = [mpmath.mpf(float(v)) for v in row]  # exact: every double is an mpf
-    kmax = max(range(len(xs)), key=lambda n: xs[n])
-    m = xs[kmax]
-    s = mpmath.fsum(mpmath.exp(v - m) for n, v in enumerate(xs) if n != kmax)
-    return xs, m, s
+def _format(dtype):
+    """(p, emin, emax, largest finite float, overflow threshold) of `dtype`."""
+    info = np.finfo(dtype)
+    p, emin, emax = int(info.nmant) + 1, int(info.minexp), int(info.maxexp) - 1
+    big = CTX.mpf(float(info.max))
+    return p, emin, emax, big, big + CTX.ldexp(1, emax - p)  # max + ulp(max)/2
 
 
-def _rows(x):
-    """Apply along the last axis of a finite 1-D or 2-D array."""
-    arr = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    return arr, np.asarray(x).ndim == 1
+#: Per dtype: precision p in bits (hidden bit included), minimum and maximum normal
+#: exponents, the largest finite float, and the threshold at which rounding gives inf.
+_FORMAT = {np.dtype(t): _format(t) for t in (np.float64, np.float32)}
+
+
+def reference_row(row):
+    """Exact-to-60-digits ``(q, log_q, lse)`` of one 1-D slice of floats.
+
+    ``q`` and ``log_q`` are lists of `mpf`, ``lse`` an `mpf`. The slice must have a finite
+    maximum (entries may be $-\\infty$: they get $q_i = 0$, $\\log q_i = -\\infty$).
+
+    >>> q, logq, lse = reference_row([0.0, -50.0])
+    >>> float(logq[0])          # -e^{-50}
+    -1.9287498479639178e-22
+    >>> float(lse)              # log(1 + e^{-50}), not 0
+    1.9287498479639178e-22
+    """
+    xs = [CTX.mpf(float(v)) for v in row]
+    finite = [x for x in xs if CTX.isfinite(x)]
+    if not finite or any(CTX.isnan(x) or x == CTX.inf for x in xs):
+        raise ValueError("reference_row needs a finite maximum")
+    k = max(range(len(xs)), key=lambda i: (xs[i], -i))  # first index of the maximum
+    m = xs[k]
+    t = [CTX.exp(x - m) for x in xs]  # t[k] == 1 exactly; exp(-inf) == 0
+    s = CTX.fsum(t[i] for i in range(len(t)) if i != k)
+    log1p_s = CTX.log1p(s)
+    q = [ti / (1 + s) for ti in t]
+    logq = [(x - m) - log1p_s for x in xs]
+    return q, logq, m + log1p_s
+
+
+def reference(x, axis=-1):
+    """``(q, log_q, lse)`` of every slice of `x` along `axis`, as object arrays of `mpf`.
+
+    ``q`` and ``log_q`` have the shape of `x`; ``lse`` has it with `axis` removed.
+    """
+    x = np.asarray(x)
+    moved = np.moveaxis(x, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    q = np.empty(rows.shape, dtype=object)
+    logq = np.empty(rows.shape, dtype=object)
+    lse = np.empty(rows.shape[0], dtype=object)
+    for j, row in enumerate(rows):
+        q[j], logq[j], lse[j] = reference_row(row.tolist())
+    q = np.moveaxis(q.reshape(moved.shape), -1, axis)
+    logq = np.moveaxis(logq.reshape(moved.shape), -1, axis)
+    return q, logq, lse.reshape(moved.shape[:-1])
+
+
+def ulp(exact, dtype):
+    r"""The spacing of `dtype` floats at the real number `exact` (an `mpf` or float).
+
+    Definition: for $2^E \le |y| < 2^{E+1}$ this is $2^{E - p + 1}$ ($p$ = 53 for float64,
+    24 for float32), the gap between consecutive floats of that binade. Below the smallest
+    normal $2^{e_{\min}}$, zero included, it is the subnormal spacing $2^{e_{\min} - p + 1}$
+    ($2^{-1074}$, $2^{-149}$): an error of 1 there is one subnormal step. Above the largest
+    finite float it stays $\operatorname{ulp}(\text{max})$.
+
+    >>> ulp(1.0, np.float64) == 2.0**-52, ulp(0.0, np.float32) == 2.0**-149
+    (True, True)
+    """
+    p, emin, emax, _big, _threshold = _FORMAT[np.dtype(dtype)]
+    y = abs(CTX.mpf(exact))
+    e = emin if y == 0 else int(CTX.frexp(y)[1]) - 1  # y = f * 2^(e+1), f in [1/2, 1)
+    return CTX.ldexp(1, min(max(e, emin), emax) - p + 1)
+
+
+def ulp_error_scalar(computed, exact, dtype):
+    """Error of one computed float against one exact `mpf`, in ulps of `exact` in `dtype`.
+
+    Conventions for values that are not finite numbers:
+
+    * a NaN computed value is infinitely wrong (the reference is never NaN);
+    * an exact $\\pm\\infty$ (e.g. $\\log 0$) is matched only by the same infinity: 0 ulps,
+      else $\\infty$;
+    * an exact value that rounds to $\\pm\\infty$ in `dtype` (beyond the largest float plus
+      half an ulp) is matched by that infinity at 0 ulps; any other infinite computed value
+      is $\\infty$ ulps wrong;
+    * otherwise $|\\text{computed} - \\text{exact}| / \\operatorname{ulp}(\\text{exact})$,
+      with `ulp` as defined there (subnormal spacing near 0).
+    """
+    c = float(computed)
+    exact = CTX.mpf(exact)
+    if math.isnan(c) or CTX.isnan(exact):
+        return 0.0 if (math.isnan(c) and CTX.isnan(exact)) else math.inf
+    # |exact| >= max + ulp(max)/2 rounds to infinity (round half to even: max is odd).
+    if CTX.isinf(exact) or abs(exact) >= _FORMAT[np.dtype(dtype)][4]:
+        return 0.0 if math.isinf(c) and (c > 0) == (exact > 0) else math.inf
+    if math.isinf(c):
+        return math.inf
+    return float(abs(CTX.mpf(c) - exact) / ulp(exact, dtype))
+
+
+def ulp_error(computed, exact, dtype):
+    """Elementwise `ulp_error_scalar` of arrays of the same shape; a float64 array.
+
+    >>> ulp_error(np.array([1.0 + 2.0**-52]), np.array([CTX.mpf(1)], dtype=object), np.float64)
+    array([1.])
+    """
+    computed = np.asarray(computed)
+    exact = np.asarray(exact, dtype=object)
+    if computed.shape != exact.shape:
+        raise ValueError(f"shapes differ: {computed.shape} and {exact.shape}")
+    flat = [
+        ulp_error_scalar(c, e, dtype)
+        for c, e in zip(computed.ravel().tolist(), exact.ravel().tolist(), strict=True)
+    ]
+    return np.array(flat, dtype=np.float64).reshape(computed.shape)
+
+
+def lse_condition(x, lse_exact):
+    r"""$\kappa = \operatorname{log1p}(s) / |\operatorname{lse}|$ per row (inf where lse = 0)."""
+    m = x.astype(np.float64).max(axis=-1)
+    kappa = []
+    for mi, lse in zip(m.tolist(), lse_exact.tolist(), strict=True):
+        log1p_s = lse - CTX.mpf(mi)
+        kappa.append(math.inf if lse == 0 else float(abs(log1p_s / lse)))
+    return np.array(kappa)
+
+
+def _as_float64(values):
+    return np.array([float(v) for v in values.ravel()], dtype=np.float64).reshape(values.shape)
 
 
 def softmax(x):
-    """Reference softmax along the last axis, as float64 (correctly rounded from 60 digits)."""
-    arr, flat = _rows(x)
-    out = np.empty_like(arr)
-    with mpmath.workdps(DPS):
-        for r, row in enumerate(arr):
-            xs, m, s = _row_parts(row)
-            out[r] = [float(mpmath.exp(v - m) / (1 + s)) for v in xs]
-    return out[0] if flat else out
+    """Reference softmax along the last axis, correctly rounded to float64."""
+    return _as_float64(reference(x)[0])
 
 
 def log_softmax(x):
-    """Reference log-softmax along the last axis: $(x_i - m) - \\operatorname{log1p}(s)$."""
-    arr, flat = _rows(x)
-    out = np.empty_like(arr)
-    with mpmath.workdps(DPS):
-        for r, row in enumerate(arr):
-            xs, m, s = _row_parts(row)
-            out[r] = [float((v - m) - mpmath.log1p(s)) for v in xs]
-    return out[0] if flat else out
+    """Reference log-softmax along the last axis, correctly rounded to float64."""
+    return _as_float64(reference(x)[1])
 
 
 def logsumexp(x):
-    """Reference log-sum-exp along the last axis: $m + \\operatorname{log1p}(s)$."""
-    arr, flat = _rows(x)
-    out = np.empty(arr.shape[0])
-    with mpmath.workdps(DPS):
-        for r, row in enumerate(arr):
-            _xs, m, s = _row_parts(row)
-            out[r] = float(m + mpmath.log1p(s))
-    return out[0] if flat else out
+    """Reference log-sum-exp along the last axis, correctly rounded to float64."""
+    return _as_float64(reference(x)[2])

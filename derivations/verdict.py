@@ -96,8 +96,19 @@ class Outcome:
         }
 
 
+_READABLE = "klmnrst"
+
+
 def _residual_text(residual) -> str:
-    return sp.latex(residual) if isinstance(residual, sp.Basic) else str(residual)
+    """LaTeX of a residual, with the canonical bound indices (`_b0_0`…) renamed to letters
+    that do not clash with its free symbols."""
+    if not isinstance(residual, sp.Basic):
+        return str(residual)
+    taken = {str(s) for s in residual.free_symbols}
+    letters = (c for c in _READABLE if c not in taken)
+    canon = sorted({s for s in residual.atoms(sp.Symbol) if s.name.startswith("_b")}, key=str)
+    renames = {s: sp.Symbol(next(letters, s.name), **s.assumptions0) for s in canon}
+    return sp.latex(residual.xreplace(renames))
 
 
 def _proof_dict(proof: Proof | None) -> dict | None:

@@ -39,6 +39,10 @@ def shift(x, axis, buf=None):
         np.add(bb, m, out=bb)
         np.subtract(r, bb, out=r)
         e = np.exp(d, out=buf)
+        # A -inf entry or an overflowed shift (d_i = -inf) leaves r_i NaN; e^{d_i} is 0
+        # there and needs no correction. Zeroing r_i only there keeps the correction for
+        # the finite entries of the same slice.
+        np.copyto(r, 0.0, where=~np.isfinite(r))
         # e * (1 + r) written as e + e*r so that the tiny r is not lost against 1.
         np.multiply(e, r, out=r)
         np.add(e, r, out=e)
@@ -46,8 +50,8 @@ def shift(x, axis, buf=None):
         s = np.sum(e, axis=axis, keepdims=True)
     bad = ~np.isfinite(s)
     if bad.any():
-        # Only a shift that overflowed (|x_i - m| > float max) makes r non-finite; there
-        # e^{d_i} is 0 exactly and needs no correction, so redo those rows plainly.
+        # Left only for slices whose maximum is not finite (NaN, +inf, all -inf), which
+        # the callers overwrite by their policy; redo those rows plainly.
         _uncorrected(x, d, e, s, bad, k, axis)
     return k, m, d, e, s
 

@@ -44,6 +44,8 @@ def as_float_array(name, value, *, ndim=None, min_ndim=None):
 def check_axis(name, axis, ndim):
     """Return `axis` as a non-negative int below `ndim`."""
     try:
+        if isinstance(axis, (bool, np.bool_)):  # refused, as NumPy does
+            raise TypeError
         axis = operator.index(axis)
     except TypeError:
         raise TypeError(f"{name} must be an integer, got {type(axis).__name__}") from None
@@ -86,7 +88,10 @@ def check_labels(name, labels, n_samples, n_classes):
     """
     if isinstance(labels, (str, bytes)) or labels is None:
         raise TypeError(f"{name} must be an array, got {type(labels).__name__}")
-    arr = np.asarray(labels)
+    try:
+        arr = np.asarray(labels)
+    except (ValueError, TypeError) as exc:  # ragged nested lists, unconvertible objects
+        raise TypeError(f"{name} must be a rectangular array: {exc}") from None
     if arr.ndim == 1:
         if arr.dtype.kind not in "iu":
             raise TypeError(

@@ -45,10 +45,14 @@ def random_data(total, classes, features, feature_range=5.0, seed=None):
     classes = check_positive_number("classes", classes, integer=True)
     features = check_positive_number("features", features, integer=True)
     feature_range = check_positive_number("feature_range", feature_range)
-    if seed is not None and not isinstance(seed, (int, np.integer, np.random.Generator)):
+    if (
+        seed is not None and not isinstance(seed, (int, np.integer, np.random.Generator))
+    ) or isinstance(seed, (bool, np.bool_)):
         raise TypeError(
             f"seed must be None, an int or a numpy Generator, got {type(seed).__name__}"
         )
+    if isinstance(seed, (int, np.integer)) and seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
     rng = np.random.default_rng(seed)
     X = rng.random((total, features + 1)) * feature_range
     X[:, 0] = 1.0

@@ -51,9 +51,12 @@ def _check_out(out, shape, dtype):
 
 
 def _finish(result, out, dtype):
-    if out is None:
-        return result.astype(dtype, copy=False)
-    np.copyto(out, result, casting="same_kind")
+    # float32 results beyond the float32 range (log_softmax of a slice spanning more than
+    # float32 max) round to -inf, the correctly rounded value: not a warning.
+    with np.errstate(over="ignore"):
+        if out is None:
+            return result.astype(dtype, copy=False)
+        np.copyto(out, result, casting="same_kind")
     return out
 
 

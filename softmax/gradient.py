@@ -83,7 +83,14 @@ def cross_entropy_loss_and_grad(W, X, labels):
     (3, 2)
     """
     W, X, kind, y, dtype = check_problem(W, X, labels)
-    loss, grad = loss_and_grad_f64(W, X, kind, y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, grad = loss_and_grad_f64(W, X, kind, y)
+    if not (np.isfinite(loss) and np.isfinite(grad).all()):
+        # Finite W and X can still give logits X Wᵀ beyond the float range.
+        raise ValueError(
+            "W and X give logits X @ W.T beyond the floating-point range "
+            f"(max |W| = {np.abs(W).max():.3g}, max |X| = {np.abs(X).max():.3g}): rescale them"
+        )
     return dtype.type(loss), grad.astype(dtype, copy=False)
 
 

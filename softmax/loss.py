@@ -81,7 +81,9 @@ def cross_entropy(logits, labels, *, reduction="mean"):
     kind, y = check_labels("labels", labels, *arr.shape)
     _q, logq = softmax_rows(arr.astype(np.float64))
     per_sample = -per_sample_log_likelihood(logq, kind, y)
-    return np.asarray(reduce(per_sample, reduction)).astype(dtype)[()]
+    # A float32 loss beyond float32 max (logit gaps near 2 * float32 max) rounds to inf.
+    with np.errstate(over="ignore"):
+        return np.asarray(reduce(per_sample, reduction)).astype(dtype)[()]
 
 
 def log_likelihood(logits, labels, *, reduction="mean"):
