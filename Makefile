@@ -6,10 +6,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup test lint verify docs bench serve clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	npm ci --no-audit --no-fund --loglevel=error   # KaTeX for build-time math (docs/hooks/katex.py)
 	touch $(STAMP)
 
 setup: $(STAMP)
