@@ -22,6 +22,15 @@ def badge(outcome: Outcome) -> str:
     return f'<span class="verdict verdict-{outcome.verdict}">{text}</span>'
 
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
+
+
+def _text(prose: str) -> str:
+    """Plain text of the registry (labels, titles, notes) with Markdown's active characters
+    escaped, so that e.g. `[p_i − q_i](g)'` is not read as a link."""
+    return prose.translate(_MARKDOWN)
+
+
 def _math(latex: str) -> str:
     return f"\n$$\n{latex}\n$$\n"
 
@@ -30,20 +39,31 @@ def _scope(proof: dict) -> str:
     return "for symbolic sizes" if proof["general"] else f"exactly for {proof['sizes']}"
 
 
+def _residual(item: dict) -> str:
+    """A residual as math when it is a SymPy expression, else as the message it is."""
+    if item["residual_is_latex"]:
+        return f"${item['residual']}$"
+    return f"`{item['residual']}`"
+
+
 def _steps(proof: dict) -> list[str]:
     lines = []
     for s in proof["steps"]:
         if s["passed"]:
-            lines.append(f"- ✓ {s['label']}: ${s['latex']}$")
+            lines.append(f"- ✓ {_text(s['label'])}: ${s['latex']}$")
         else:
-            lines.append(f"- ✗ {s['label']}: ${s['latex']}$  \n  residual: `{s['residual']}`")
+            lines.append(f"- ✗ {_text(s['label'])}: ${s['latex']}$  \n  residual: {_residual(s)}")
     return lines
 
 
 def claim_block(outcome: Outcome) -> str:
     d = outcome.as_dict()
-    out = [f"## {d['id']} · {d['title']} {{#{d['id']}}}", "", badge(outcome), ""]
+    out = [f"## {d['id']} · {_text(d['title'])} {{#{d['id']}}}", "", badge(outcome), ""]
     out += ["**As the tutorial writes it**", _math(d["source"])]
+    if d["error"] or d["symbolic"] is None:
+        return "\n".join(
+            [*out, "**The checks of this claim crashed:**", "", f"```\n{d['error']}\n```", ""]
+        )
     if d["verdict"] != "holds":
         written = d["as_written"]
         out += [f"**Checked as written** ({_scope(written)}): fails", "", *_steps(written), ""]
@@ -52,17 +72,17 @@ def claim_block(outcome: Outcome) -> str:
     proof = d["symbolic"]
     out += [f"**Proof** ({_scope(proof)})", "", *_steps(proof), ""]
     if proof["note"]:
-        out += [f"*Why not general:* {proof['note']}", ""]
+        out += [f"*Why not general:* {_text(proof['note'])}", ""]
     if d["assumptions"]:
         out += ["**Assumptions:** " + "; ".join(f"${a}$" for a in d["assumptions"]), ""]
     out += ["**Numeric evidence**", ""]
     out += [
-        f"- {'✓' if c['passed'] else '✗'} {c['name']}: {c['detail']}"
+        f"- {'✓' if c['passed'] else '✗'} {_text(c['name'])}: {_text(c['detail'])}"
         for c in d["numeric"]["checks"]
     ]
     out.append("")
     if d["note"]:
-        out += [f"!!! note\n    {d['note']}", ""]
+        out += [f"!!! note\n    {_text(d['note'])}", ""]
     if d["implementation"]:
         out += ["**Production code it checks**", ""]
         for name in d["implementation"]:
@@ -96,7 +116,7 @@ def verdict_table(outcomes: list[Outcome], link_prefix: str = "") -> str:
         )
         numeric = f"{sum(c.passed for c in o.checks)}/{len(o.checks)}"
         rows.append(
-            f"| [{o.claim.id}]({link_prefix}{o.claim.doc}) | {o.claim.title} | "
+            f"| [{o.claim.id}]({link_prefix}{o.claim.doc}) | {_text(o.claim.title)} | "
             f"{o.claim.section} | {badge(o)} | {scope} | {numeric} |"
         )
     ok = sum(o.ok for o in outcomes)
@@ -117,13 +137,13 @@ def errata_page(outcomes: list[Outcome]) -> str:
             continue
         d = o.as_dict()
         out += [
-            f"## [{d['id']}]({o.claim.doc}) · {d['title']}",
+            f"## [{d['id']}]({o.claim.doc}) · {_text(d['title'])}",
             "",
             badge(o),
             "",
             "As written:",
             _math(d["source"]),
-            f"Residual of the statement as written: `{d['as_written']['residual']}`",
+            f"Residual of the statement as written: {_residual(d['as_written'])}",
             "",
         ]
         if d["correction"]:
@@ -131,5 +151,5 @@ def errata_page(outcomes: list[Outcome]) -> str:
         else:
             out += ["Holds under: " + "; ".join(f"${a}$" for a in d["assumptions"]), ""]
         if d["note"]:
-            out += [d["note"], ""]
+            out += [_text(d["note"]), ""]
     return "\n".join(out)

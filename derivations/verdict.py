@@ -119,6 +119,7 @@ def _proof_dict(proof: Proof | None) -> dict | None:
         "general": proof.general,
         "sizes": proof.sizes,
         "residual": _residual_text(proof.residual),
+        "residual_is_latex": isinstance(proof.residual, sp.Basic),
         "note": proof.note,
         "counterexample": {k: str(v) for k, v in proof.counterexample.items()},
         "steps": [
@@ -127,6 +128,7 @@ def _proof_dict(proof: Proof | None) -> dict | None:
                 "latex": s.latex(),
                 "passed": s.passed,
                 "residual": _residual_text(s.residual),
+                "residual_is_latex": isinstance(s.residual, sp.Basic),
             }
             for s in proof.steps
         ],

@@ -6,12 +6,15 @@ the `<!-- verdict-table -->` marker of the home page with the table computed in 
 
 from __future__ import annotations
 
+import logging
+
 from mkdocs.structure.files import File
 
 from derivations import SECTIONS, claims, evaluate
 from derivations.pages import errata_page, section_page, verdict_table
 
 _OUTCOMES = []
+log = logging.getLogger("mkdocs.hooks.claims")
 
 
 def on_config(config):
@@ -29,9 +32,18 @@ def on_config(config):
 
 def on_files(files, config):
     _OUTCOMES[:] = [evaluate(c) for c in claims()]
+    for o in _OUTCOMES:
+        if not o.ok:  # a warning, so that `mkdocs build --strict` fails
+            log.warning(
+                "claim %s is not verified: verdict %s, expected %s",
+                o.claim.id,
+                o.verdict,
+                o.claim.expect,
+            )
     for key in SECTIONS:
-        files.append(File.generated(config, f"claims/{key}.md",
-                                    content=section_page(key, _OUTCOMES)))
+        files.append(
+            File.generated(config, f"claims/{key}.md", content=section_page(key, _OUTCOMES))
+        )
     files.append(File.generated(config, "errata.md", content=errata_page(_OUTCOMES)))
     return files
 
