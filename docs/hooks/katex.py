@@ -33,7 +33,11 @@ def _start():
         raise PluginError("KaTeX needs node and node_modules/katex: run `make setup` (npm ci)")
     _node = subprocess.Popen(
         [node, str(Path(__file__).with_name("katex_render.js"))],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
     )
 
 
