@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from softmax import _shift
+from softmax import _blocks
 from softmax._validate import as_float_array, check_axis
 
 __all__ = ["log_softmax", "logsumexp", "softmax"]
@@ -50,14 +50,29 @@ def _check_out(out, shape, dtype):
         )
 
 
-def _finish(result, out, dtype):
-    # float32 results beyond the float32 range (log_softmax of a slice spanning more than
-    # float32 max) round to -inf, the correctly rounded value: not a warning.
-    with np.errstate(over="ignore"):
-        if out is None:
-            return result.astype(dtype, copy=False)
-        np.copyto(out, result, casting="same_kind")
-    return out
+def _rows(arr, ax):
+    """The slices along `ax` as the rows of an (O, M) array (a view when `ax` is last)."""
+    moved = np.moveaxis(arr, ax, -1)
+    return moved.reshape(-1, moved.shape[-1]), moved.shape
+
+
+def _slicewise(z, axis, out, finish):
+    """`softmax` or `log_softmax`: one output entry per input entry."""
+    arr, ax, dtype = _prepare(z, axis)
+    _check_out(out, arr.shape, dtype)
+    last = ax == arr.ndim - 1
+    rows, moved_shape = _rows(arr, ax)
+    if out is not None and last and out.flags.c_contiguous:
+        result = out
+    else:
+        result = np.empty(moved_shape, dtype)
+    _blocks.run(rows, finish, (result.reshape(rows.shape),))
+    if not last:
+        result = np.ascontiguousarray(np.moveaxis(result, -1, ax))
+    if out is not None and result is not out:
+        np.copyto(out, result)
+        return out
+    return result
 
 
 def softmax(z, axis=-1, *, out=None):
@@ -108,18 +123,7 @@ def softmax(z, axis=-1, *, out=None):
     >>> softmax(np.array([1000.0, 999.0], dtype=np.float32)).dtype
     dtype('float32')
     """
-    arr, ax, dtype = _prepare(z, axis)
-    _check_out(out, arr.shape, dtype)
-    x = arr.astype(np.float64, copy=False)
-    k, m, _d, e, s = _shift.shift(x, ax)
-    np.put_along_axis(e, k, 1.0, axis=ax)
-    # SOFTMAX-DEF after the shift: q_i = e^{z_i - m} / (1 + s).
-    e /= 1.0 + s
-    bad = _shift.nonfinite_rows(m)
-    if bad.any():
-        fix = np.where(m == np.inf, _shift.posinf_onehot(x, ax), np.nan)
-        np.copyto(e, fix, where=np.broadcast_to(bad, e.shape))
-    return _finish(e, out, dtype)
+    return _slicewise(z, axis, out, _blocks.finish_softmax)
 
 
 def log_softmax(z, axis=-1, *, out=None):
@@ -162,18 +166,7 @@ def log_softmax(z, axis=-1, *, out=None):
     >>> bool(np.allclose(np.exp(log_softmax([1.0, 2.0, 3.0])).sum(), 1.0))
     True
     """
-    arr, ax, dtype = _prepare(z, axis)
-    _check_out(out, arr.shape, dtype)
-    x = arr.astype(np.float64, copy=False)
-    _k, m, d, _e, s = _shift.shift(x, ax)
-    # LOGSOFTMAX-log1p: log q_i = (z_i - m) - log1p(s).
-    result = np.subtract(d, np.log1p(s), out=d)
-    bad = _shift.nonfinite_rows(m)
-    if bad.any():
-        with np.errstate(divide="ignore"):
-            fix = np.where(m == np.inf, np.log(_shift.posinf_onehot(x, ax)), np.nan)
-        np.copyto(result, fix, where=np.broadcast_to(bad, result.shape))
-    return _finish(result, out, dtype)
+    return _slicewise(z, axis, out, _blocks.finish_log_softmax)
 
 
 def logsumexp(z, axis=-1, *, keepdims=False):
@@ -212,17 +205,13 @@ def logsumexp(z, axis=-1, *, keepdims=False):
     arr, ax, dtype = _prepare(z, axis)
     if not isinstance(keepdims, (bool, np.bool_)):
         raise TypeError(f"keepdims must be a bool, got {type(keepdims).__name__}")
-    x = arr.astype(np.float64, copy=False)
-    _k, m, _d, _e, s = _shift.shift(x, ax)
-    with np.errstate(invalid="ignore"):
-        result = m + np.log1p(s)
-    bad = _shift.nonfinite_rows(m)
-    if bad.any():
-        # log 0 = -inf for all -inf slices, +inf for any +inf, NaN stays NaN.
-        np.copyto(result, m, where=bad)
-    if not keepdims:
-        result = np.squeeze(result, axis=ax)
-    return np.asarray(result.astype(dtype, copy=False))
+    rows, moved_shape = _rows(arr, ax)
+    result = np.empty(rows.shape[0], dtype)
+    _blocks.run(rows, _blocks.finish_logsumexp, (result,))
+    result = result.reshape(moved_shape[:-1])
+    if keepdims:
+        result = np.expand_dims(result, ax)
+    return np.asarray(result)
 
 
 def softmax_rows(x):
@@ -231,8 +220,6 @@ def softmax_rows(x):
     Internal to the loss and gradient: they need the two together, and computing them from
     the same $m$, $d$ and $s$ costs one `exp` instead of two.
     """
-    k, _m, d, e, s = _shift.shift(x, 1)
-    np.put_along_axis(e, k, 1.0, axis=1)
-    e /= 1.0 + s
-    logq = np.subtract(d, np.log1p(s), out=d)
-    return e, logq
+    q, logq = np.empty_like(x), np.empty_like(x)
+    _blocks.run(x, _blocks.finish_both, (q, logq))
+    return q, logq

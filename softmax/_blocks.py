@@ -1,0 +1,123 @@
+r"""Run the shift kernel over the slices of an array, block by block, in the faster layout.
+
+The slices are the rows of an (O, M) array. They are processed in blocks of about
+`BLOCK` entries, so that the kernel's few passes over a block find it in the L2 cache
+instead of main memory, and so that float32 input needs a float64 copy of one block only.
+A block is the rows themselves when M is large. When M is small (at most `SMALL`) it is
+copied transposed, (M, rows): every reduction over a slice then runs along contiguous
+rows of length "rows", where NumPy's per-slice loops over a handful of entries cost more
+than the arithmetic.
+
+Each `finish_*` function turns the kernel's ``(k, m, e, s)`` into one output and
+applies the non-finite policy of `softmax.functions`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from softmax import _shift
+
+#: Entries per block: 64 Ki float64 are 512 KiB, which with the output block stays in L2.
+BLOCK = 1 << 16
+#: Slices at most this long are computed in the transposed layout.
+SMALL = 16
+
+
+def run(rows, finish, outs):
+    """Apply ``finish(x, axis, buf)`` to every block of `rows` and write into `outs`.
+
+    `rows` is an (O, M) float32/float64 array; each of `outs` is shaped (O, M) or (O,)
+    and receives the matching result of `finish`, cast to its dtype.
+    """
+    n_rows, n = rows.shape
+    transposed = n <= SMALL
+    step = max(1, BLOCK // n)
+    # The first output may receive e directly when nothing has to be cast or transposed
+    # and it does not overlap the input (out may be z itself).
+    direct = (
+        not transposed
+        and outs[0].dtype == np.float64
+        and outs[0].ndim == 2
+        and not np.may_share_memory(outs[0], rows)
+    )
+    for start in range(0, n_rows, step):
+        block = slice(start, min(n_rows, start + step))
+        if transposed:
+            x = np.empty((n, block.stop - start))
+            np.copyto(x, rows[block].T)
+            axis = 0
+        else:
+            x = rows[block].astype(np.float64, copy=False)
+            axis = 1
+        buf = outs[0][block] if direct else None
+        for out, result in zip(outs, finish(x, axis, buf), strict=True):
+            _write(out[block], result, axis)
+
+
+def _write(target, result, axis):
+    if result is target:
+        return
+    if target.ndim == 1:
+        result = result.reshape(-1)
+    elif axis == 0:
+        target = target.T
+    # float32 results beyond the float32 range (log_softmax of a slice spanning more than
+    # float32 max) round to -inf, the correctly rounded value: not a warning.
+    with np.errstate(over="ignore"):
+        np.copyto(target, result, casting="same_kind")
+
+
+def _softmax(x, axis, buf):
+    k, m, e, s = _shift.shift(x, axis, buf)
+    np.put_along_axis(e, k, 1.0, axis=axis)
+    # SOFTMAX-DEF after the shift: q_i = e^{z_i - m} / (1 + s).
+    with np.errstate(invalid="ignore"):
+        e /= 1.0 + s
+    return m, e, s
+
+
+def _log_softmax(x, m, s, out):
+    # LOGSOFTMAX-log1p: log q_i = (z_i - m) - log1p(s).
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.subtract(np.subtract(x, m, out=out), np.log1p(s), out=out)
+
+
+def finish_softmax(x, axis, buf):
+    """$q$, with the non-finite policy."""
+    m, e, _s = _softmax(x, axis, buf)
+    bad = _shift.nonfinite_rows(m)
+    if bad.any():
+        fix = np.where(m == np.inf, _shift.posinf_onehot(x, axis), np.nan)
+        np.copyto(e, fix, where=np.broadcast_to(bad, e.shape))
+    return (e,)
+
+
+def finish_log_softmax(x, axis, buf):
+    r"""$\log q$, with the non-finite policy."""
+    _k, m, e, s = _shift.shift(x, axis, buf)
+    result = _log_softmax(x, m, s, out=e)
+    bad = _shift.nonfinite_rows(m)
+    if bad.any():
+        with np.errstate(divide="ignore"):
+            fix = np.where(m == np.inf, np.log(_shift.posinf_onehot(x, axis)), np.nan)
+        np.copyto(result, fix, where=np.broadcast_to(bad, result.shape))
+    return (result,)
+
+
+def finish_logsumexp(x, axis, buf):
+    r"""$\operatorname{lse} = m + \operatorname{log1p}(s)$, keepdims-shaped."""
+    _k, m, _e, s = _shift.shift(x, axis, buf)
+    with np.errstate(invalid="ignore"):
+        result = m + np.log1p(s)
+    bad = _shift.nonfinite_rows(m)
+    if bad.any():
+        # log 0 = -inf for all -inf slices, +inf for any +inf, NaN stays NaN.
+        np.copyto(result, m, where=bad)
+    return (result,)
+
+
+def finish_both(x, axis, buf):
+    r"""$q$ and $\log q$ of finite rows from one shift (one `exp` instead of two)."""
+    m, e, s = _softmax(x, axis, buf)
+    return e, _log_softmax(x, m, s, out=None)
