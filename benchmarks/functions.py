@@ -1,0 +1,87 @@
+"""`softmax.softmax` and `softmax.log_softmax` against SciPy's, and the memory floor.
+
+Shapes O × M = 1e5 × 10, 1e4 × 1e3, 1e3 × 1e5 (the same 1e6 to 1e8 entries as one long
+axis or many short ones), float64 and float32, along the last axis. Logits are N(0, 3).
+The floor row times `np.copyto` of the same array into a preallocated one: no function
+that reads every entry and writes a result can be faster, so it bounds what a ratio can
+reach.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.special
+
+import softmax
+from benchmarks import timing
+
+SHAPES = ((100_000, 10), (10_000, 1_000), (1_000, 100_000))
+DTYPES = ("float64", "float32")
+#: The target of issue 5: at most this fraction of SciPy's time, at every shape.
+TARGET = 0.6
+
+PAIRS = (
+    ("softmax.softmax", softmax.softmax, "scipy.special.softmax", scipy.special.softmax),
+    (
+        "softmax.log_softmax",
+        softmax.log_softmax,
+        "scipy.special.log_softmax",
+        scipy.special.log_softmax,
+    ),
+)
+
+
+def repeats_for(size, quick):
+    """Fewer repeats for the 1e8-entry arrays (seconds per call), more for small ones."""
+    if quick:
+        return 3
+    return 5 if size >= 10**8 else 9
+
+
+def run(quick=False):
+    """One row per (function, dtype, shape), plus one floor row per (dtype, shape)."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for dtype in DTYPES:
+        for shape in SHAPES:
+            x = rng.normal(0.0, 3.0, shape).astype(dtype)
+            repeats = repeats_for(x.size, quick)
+            peer_times = {}
+            for name, ours, peer_name, peer in PAIRS:
+                res = timing.compare(
+                    lambda f=ours, x=x: f(x, axis=-1),
+                    lambda f=peer, x=x: f(x, axis=-1),
+                    repeats,
+                )
+                peer_times[peer_name] = res["peer_s"]
+                rows.append(_row(name, peer_name, dtype, shape, repeats, res))
+            buf = np.empty_like(x)
+            floor_s = timing.median_time(lambda b=buf, x=x: np.copyto(b, x), repeats)
+            peer_s = peer_times["scipy.special.softmax"]
+            floor = {"ours_s": floor_s, "peer_s": peer_s, "ratio": floor_s / peer_s}
+            rows.append(
+                _row(
+                    "np.copyto (memory floor)",
+                    "scipy.special.softmax",
+                    dtype,
+                    shape,
+                    repeats,
+                    floor,
+                    target=None,
+                )
+            )
+            del x, buf
+    return rows
+
+
+def _row(name, peer, dtype, shape, repeats, res, target=TARGET):
+    return {
+        "function": name,
+        "peer": peer,
+        "dtype": dtype,
+        "shape": list(shape),
+        "repeats": repeats,
+        **res,
+        "target": target,
+        "met": None if target is None else bool(res["ratio"] <= target),
+    }

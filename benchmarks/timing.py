@@ -1,0 +1,90 @@
+"""How every figure is measured: interleaved medians, tracemalloc peaks, the machine.
+
+A figure is a ratio of two times taken in the same run, so that the machine's speed
+cancels. The two callables are timed alternately (ours, peer, peer, ours, ...) after a
+warm-up call of each, so that a slow patch of the machine (the other core busy, a
+frequency change) falls on both; the statistic is the median of the repeats.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from importlib import metadata
+
+
+def once(fn):
+    """Wall time of one call of `fn`, in seconds (`time.perf_counter`)."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def compare(ours, peer, repeats, warmup=1):
+    """Median seconds of `ours` and of `peer`, timed alternately, and their ratio."""
+    for _ in range(warmup):
+        ours()
+        peer()
+    times = ([], [])
+    for i in range(repeats):
+        order = (0, 1) if i % 2 == 0 else (1, 0)
+        for which in order:
+            times[which].append(once((ours, peer)[which]))
+    ours_s, peer_s = (statistics.median(t) for t in times)
+    return {"ours_s": ours_s, "peer_s": peer_s, "ratio": ours_s / peer_s}
+
+
+def median_time(fn, repeats, warmup=1):
+    """Median seconds of `repeats` calls of `fn` after `warmup` calls."""
+    for _ in range(warmup):
+        fn()
+    return statistics.median(once(fn) for _ in range(repeats))
+
+
+def peak_bytes(fn):
+    """Peak of the memory traced while `fn` runs (NumPy reports its buffers to tracemalloc)."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        fn()
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
+def _version(name):
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _blas_threads():
+    """BLAS threads as NumPy's OpenBLAS reports them (threadpoolctl comes with scikit-learn)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    counts = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    return max(counts) if counts else None
+
+
+def environment():
+    """What the numbers depend on: versions, CPU count, BLAS core type."""
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        # Left as the machine has it (unset or not); the numbers are with this value.
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        "blas_threads": _blas_threads(),
+        "packages": {
+            name: _version(name) for name in ("numpy", "scipy", "scikit-learn", "softmax-verified")
+        },
+    }
