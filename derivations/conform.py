@@ -13,6 +13,7 @@ mean cross-entropy with respect to W (the descent direction).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 from collections.abc import Callable
@@ -23,7 +24,15 @@ import numpy as np
 from derivations import families, reference
 from derivations.evidence import Check
 
-KINDS = ("softmax", "log_softmax", "logsumexp", "cross_entropy", "gradient")
+#: How a function of each kind is called (the module docstring says the same in prose).
+CALLING = {
+    "softmax": "f(z, axis=-1) if it takes axis, else f(row) for each row",
+    "log_softmax": "f(z, axis=-1) if it takes axis, else f(row) for each row",
+    "logsumexp": "f(z, axis=-1) if it takes axis, else f(row) for each row",
+    "cross_entropy": "f(logits, labels): mean over samples, integer labels",
+    "gradient": "f(W, X, labels): gradient of the mean cross-entropy in W (descent direction)",
+}
+KINDS = tuple(CALLING)
 ULP_BOUND = 4  # the accuracy target of the production functions, in ulp
 
 
@@ -54,10 +63,28 @@ def rowwise(f):
         takes_axis = False
     if takes_axis:
         return lambda z: np.asarray(f(z, axis=-1))
-    return lambda z: np.stack([np.asarray(f(row)) for row in np.atleast_2d(z)])
+
+    def one_row(row):
+        try:
+            return np.asarray(f(row))
+        except (ValueError, IndexError):
+            # A function of 2-D arrays only (e.g. scikit-learn's): a 1×M matrix has one
+            # row, so whether it works along rows or on the whole array, the answer is it.
+            return np.asarray(f(row[None, :]))[0]
+
+    return lambda z: np.stack([one_row(row) for row in np.atleast_2d(z)])
 
 
 _PART = {"softmax": 0, "log_softmax": 1, "logsumexp": 2}  # of reference.reference()
+
+
+@functools.cache
+def _exact(family, dtype):
+    """A family's input and its 60-digit reference, computed once per process: the
+    reference depends only on the (fixed-seed) input, never on the function under test."""
+    z = families.generate(family, dtype)
+    z.flags.writeable = False  # shared by every run: nobody may change it
+    return z, reference.reference(z.astype(np.float64))
 
 
 def _accuracy(kind, family, dtype):
@@ -65,10 +92,9 @@ def _accuracy(kind, family, dtype):
     name = f"≤ {ULP_BOUND} {unit} on the {family} family, {np.dtype(dtype).name}"
 
     def run(f):
-        z = families.generate(family, dtype)
+        z, exact_all = _exact(family, dtype)
         with np.errstate(all="ignore"):
-            got = rowwise(f)(z)
-        exact_all = reference.reference(z.astype(np.float64))
+            got = rowwise(f)(z.copy())  # a copy: f may work in place
         exact = exact_all[_PART[kind]]
         err = reference.ulp_error(np.reshape(got, exact.shape), exact, dtype)
         if kind == "logsumexp":
@@ -78,19 +104,19 @@ def _accuracy(kind, family, dtype):
         worst = float(np.max(err))
         detail = f"max error {worst:.3g} ulp vs mpmath (60 digits, log1p form)"
         if worst > ULP_BOUND:
-            where = np.unravel_index(int(np.argmax(err)), err.shape)
-            detail += f"; worst at {where}: got {np.reshape(got, exact.shape)[where]!r}"
+            where = tuple(int(w) for w in np.unravel_index(int(np.argmax(err)), err.shape))
+            value = np.reshape(got, exact.shape)[where]
+            detail += f"; worst at row, column {where}: got {value.item()!r} ({value.dtype})"
         return Check(name, worst <= ULP_BOUND, detail)
 
-    return run
+    return name, run
 
 
 _ACCURACY_CLAIMS = {"softmax": "IMPL-2", "logsumexp": "IMPL-3", "log_softmax": "IMPL-4"}
 for _kind, _claim in _ACCURACY_CLAIMS.items():
     for _family in families.FAMILIES:
         for _dtype in (np.float64, np.float32):
-            _fn = _accuracy(_kind, _family, _dtype)
-            PROPERTIES.append(Property(_claim, _kind, _fn.__name__, _fn))
+            PROPERTIES.append(Property(_claim, _kind, *_accuracy(_kind, _family, _dtype)))
 
 
 def load(spec: str) -> Callable:
@@ -110,6 +136,9 @@ def run(f: Callable, kind: str) -> list[tuple[Property, Check]]:
     """Every property of `kind` evaluated on `f`; a crash counts as a failed check."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    from derivations.registry import load
+
+    load()  # the section modules register properties too (IMPL-1, IMPL-5, IMPL-7, ...)
     results = []
     for p in PROPERTIES:
         if p.kind != kind:

@@ -240,13 +240,19 @@ def _labelled_share():
     return Proof(steps, assumptions=assume(*_LABEL, "t = q_y"))
 
 
-def _simulation_checks():
-    rng = _rng(43)
-    z = rng.integers(0, 10, (5000, 20)).astype(float)  # 20 class values, integers 0..9
+def labelled_share_simulation(seed=43):
+    """The tutorial's second simulation: 5000 samples, 20 class values drawn from the
+    integers 0..9, a random label each. Returns logits, labels, labelled share, loss."""
+    rng = _rng(seed)
+    z = rng.integers(0, 10, (5000, 20)).astype(float)
     lab = rng.integers(0, 20, 5000)
+    share = production.softmax(z)[np.arange(5000), lab]
+    return z, lab, share, production.log_likelihood(z, lab, reduction="none")
+
+
+def _simulation_checks():
+    z, lab, share, loss = labelled_share_simulation()
     rows = np.arange(5000)
-    share = production.softmax(z)[rows, lab]
-    loss = production.log_likelihood(z, lab, reduction="none")
     order = np.argsort(share, kind="stable")
     top = np.exp(9.0) / (np.exp(9.0) + 19.0)  # one logit 9, nineteen 0: the largest share
     # Each loss is within 8u relative of the exact one (first check; the same algorithm on

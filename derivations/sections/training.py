@@ -190,7 +190,8 @@ def _two_point_sup(target):
     )
 
 
-def _max_likelihood(iterations=30):
+@functools.cache
+def max_likelihood(iterations=30):
     """Newton's method for max L on the tutorial's data, class 1 pinned at w = 0 (softmax is
     unchanged by a common shift of the rows of W, so the Hessian is otherwise singular)."""
     X, P, _ = tutorial_run()
@@ -217,7 +218,7 @@ def _max_likelihood(iterations=30):
 
 
 def _not_converging_to_zero():
-    best, grad = _max_likelihood()
+    best, grad = max_likelihood()
     # L is concave (claim IMPL-9), so a stationary point is its global maximum.
     return [
         holds(

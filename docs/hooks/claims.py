@@ -1,19 +1,31 @@
 """MkDocs hook: evaluate the claim registry at build time and generate its pages.
 
-Adds one page per tutorial section (claims/<section>.md), the errata page, and replaces
-the `<!-- verdict-table -->` marker of the home page with the table computed in this build.
+Adds one page per tutorial section (claims/<section>.md), the errata page, the conformance
+page of peer libraries (peers.md), the figures (figures/<name>.svg, drawn by matplotlib in
+this build), and fills the markers of hand-written pages with what this build computed:
+`<!-- verdict-table -->`, `<!-- claim-json: ID -->` and `<!-- conform-kinds -->`.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from mkdocs.structure.files import File
 
-from derivations import SECTIONS, claims, evaluate
-from derivations.pages import errata_page, section_page, verdict_table
+from derivations import SECTIONS, claims, evaluate, peers
+from derivations.figures import FIGURES, render
+from derivations.pages import (
+    claim_json,
+    conform_kinds,
+    errata_page,
+    peers_page,
+    section_page,
+    verdict_table,
+)
 
 _OUTCOMES = []
+_CLAIM_JSON = re.compile(r"<!-- claim-json: ([A-Z]+-\d+) -->")
 log = logging.getLogger("mkdocs.hooks.claims")
 
 
@@ -45,10 +57,21 @@ def on_files(files, config):
             File.generated(config, f"claims/{key}.md", content=section_page(key, _OUTCOMES))
         )
     files.append(File.generated(config, "errata.md", content=errata_page(_OUTCOMES)))
+    files.append(File.generated(config, "peers.md", content=peers_page(*peers.run_all())))
+    for fig in FIGURES.values():  # drawn in this build from the claims' own data
+        files.append(File.generated(config, fig.path, content=render(fig.name)))
     return files
 
 
+def _json_of(match):
+    found = [o for o in _OUTCOMES if o.claim.id == match.group(1)]
+    if not found:
+        log.warning("claim-json marker names an unknown claim %s", match.group(1))
+        return match.group(0)
+    return claim_json(found[0])
+
+
 def on_page_markdown(markdown, page, config, files):
-    if "<!-- verdict-table -->" in markdown:
-        markdown = markdown.replace("<!-- verdict-table -->", verdict_table(_OUTCOMES))
-    return markdown
+    markdown = markdown.replace("<!-- verdict-table -->", verdict_table(_OUTCOMES))
+    markdown = markdown.replace("<!-- conform-kinds -->", conform_kinds())
+    return _CLAIM_JSON.sub(_json_of, markdown)

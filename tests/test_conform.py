@@ -1,0 +1,63 @@
+"""The conformance command on this project's and other libraries' functions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from derivations import conform, peers
+
+
+def _cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "derivations", "conform", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_conform_cli_runs_the_properties_that_section_modules_register():
+    # Regression: without loading the registry the command saw only the accuracy
+    # properties, and `--kind cross_entropy` checked nothing at all.
+    result = _cli("softmax:cross_entropy", "--kind", "cross_entropy")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "IMPL-7" in result.stdout and "2 of 2 verified properties hold" in result.stdout
+
+
+def test_conform_reports_scipys_log_softmax_zero_at_the_max_with_a_counterexample():
+    result = _cli("scipy.special:log_softmax", "--kind", "log_softmax")
+    assert result.returncode == 1
+    line = next(x for x in result.stdout.splitlines() if "two_entries" in x and "float64" in x)
+    assert line.startswith("✗ IMPL-4") and "got 0.0 (float64)" in line
+
+
+def test_conform_refuses_a_spec_that_is_not_module_colon_function():
+    result = _cli("scipy.special.softmax", "--kind", "softmax")
+    assert result.returncode == 2 and "expected MODULE:FUNCTION" in result.stderr
+
+
+def test_a_function_of_2d_arrays_only_is_checked_one_row_at_a_time():
+    calls = []
+
+    def two_d_only(x):
+        x = np.asarray(x)
+        if x.ndim != 2:
+            raise ValueError("needs a 2-D array")
+        calls.append(x.shape)
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    got = conform.rowwise(two_d_only)(np.array([[0.0, 1.0], [2.0, 2.0]]))
+    np.testing.assert_allclose(got, [[1 / (1 + np.e), np.e / (1 + np.e)], [0.5, 0.5]])
+    assert calls == [(1, 2), (1, 2)]
+
+
+@pytest.mark.parametrize("spec, kind", [p for p in peers.PEERS if p[0].startswith("softmax:")])
+def test_this_projects_functions_satisfy_every_property_of_their_kind(spec, kind):
+    results = conform.run(conform.load(spec), kind)
+    failed = [f"{c.name}: {c.detail}" for _, c in results if not c.passed]
+    assert results and not failed, failed

@@ -1,0 +1,198 @@
+"""The docs site as a reader sees it: built strictly, served locally, opened in Chromium.
+
+The site is built by `mkdocs build --strict` into a temporary directory (started at
+collection by tests/conftest.py), served on 127.0.0.1 with an OS-chosen port, and every
+page is opened in Debian's headless Chromium (/usr/bin/chromium, driven by Playwright; no
+browser is downloaded). Without Chromium the browser tests skip, except under ``CI=true``,
+where .ci/run installs it and a skip would hide a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from derivations import SECTIONS, claims
+from derivations.figures import FIGURES
+from tests.conftest import ROOT, site_build
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "build" / "screenshots"
+# The flags this machine needs: no sandbox as root, and no background connections, which
+# the closed network would refuse and report as console errors.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Text a reader would see if math were left unrendered; code blocks are excluded because
+# the source shown beside each claim quotes docstrings with their `$…$`.
+_UNRENDERED_JS = """() => {
+  const body = document.querySelector('article') || document.body;
+  const copy = body.cloneNode(true);
+  copy.querySelectorAll('pre, code, .katex, script, style').forEach(e => e.remove());
+  const text = copy.textContent;
+  return {
+    raw: ['$$', '\\\\(', '\\\\[', '\\\\frac', '\\\\sum'].filter(s => text.includes(s)),
+    arithmatex: document.querySelectorAll('.arithmatex').length,
+    errors: document.querySelectorAll('.katex-error').length,
+    katex: document.querySelectorAll('.katex').length,
+    images: [...document.images].map(i => [i.getAttribute('src'), i.complete, i.naturalWidth]),
+    ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def built_site():
+    site, code, log = site_build()
+    assert code == 0, f"mkdocs build --strict failed:\n{log[-4000:]}"
+    return site
+
+
+def test_docs_build_strict_has_every_page(built_site):
+    pages = {p.relative_to(built_site).as_posix() for p in built_site.rglob("index.html")}
+    want = {f"claims/{key}/index.html" for key in SECTIONS}
+    want |= {"index.html", "errata/index.html", "reference/index.html", "cite/index.html"}
+    want |= {"peers/index.html"}
+    assert want <= pages, sorted(want - pages)
+    for fig in FIGURES.values():
+        svg = (built_site / fig.path).read_text(encoding="utf-8")
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg, fig.path
+    assert not (built_site / "hooks").exists(), "build hooks must not be published"
+    assert (built_site / "assets/katex/katex.min.css").exists()
+    assert list((built_site / "assets/katex/fonts").glob("*.woff2"))
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    httpd = _Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output to the test results
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # The browser may drop a connection it no longer needs (a prefetch cut short at
+        # navigation); that is not a failure of the site. Anything else is re-raised.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is required under CI=true and is missing at {CHROMIUM}")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(
+        "/" + p.relative_to(site).parent.as_posix().removeprefix(".") + "/"
+        if p.parent != site
+        else "/"
+        for p in site.rglob("index.html")
+    )
+
+
+def _open(browser, base, path):
+    """Open `path`; return the page, what it holds, foreign requests and console errors."""
+    foreign, errors = [], []
+    host = urlsplit(base).netloc
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    def route(r):
+        if urlsplit(r.request.url).netloc != host and not r.request.url.startswith("data:"):
+            foreign.append(r.request.url)
+            return r.abort()
+        return r.continue_()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(base + path, wait_until="load")
+    page.wait_for_function("[...document.images].every(i => i.complete)")
+    found = page.evaluate(_UNRENDERED_JS)
+    found.update(status=response.status, foreign=foreign, console=errors)
+    return context, page, found
+
+
+@pytest.fixture(scope="module")
+def visits(built_site, server, browser):
+    """Every page of the site, opened once; the home and gradient pages are screenshot."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shots = {"/": "home", "/claims/gradient/": "gradient"}
+    seen = {}
+    for path in _pages(built_site):
+        context, page, seen[path] = _open(browser, server, path)
+        if path in shots:
+            page.screenshot(path=str(ARTIFACTS / f"{shots[path]}.png"))
+        context.close()
+    return seen
+
+
+def test_every_page_renders_its_math_and_loads_nothing_from_elsewhere(visits):
+    problems = {}
+    for path, found in visits.items():
+        bad = {
+            "status": found["status"] if found["status"] != 200 else None,
+            "unrendered": found["raw"] or found["arithmatex"] or None,
+            "katex errors": found["errors"] or None,
+            "foreign requests": found["foreign"] or None,
+            "console errors": found["console"] or None,
+            "images not loaded": [i[0] for i in found["images"] if not (i[1] and i[2] > 0)] or None,
+        }
+        bad = {k: v for k, v in bad.items() if v is not None}
+        if bad:
+            problems[path] = bad
+    assert not problems, problems
+
+
+def test_every_claim_has_its_anchor_and_every_figure_shows(visits):
+    for key in SECTIONS:
+        found = visits[f"/claims/{key}/"]
+        ids = set(found["ids"])
+        missing = [c.id for c in claims() if c.section == key and c.id not in ids]
+        assert not missing, f"claims/{key}: no anchor for {missing}"
+        assert found["katex"] > 0, f"claims/{key}: no rendered math"
+        shown = {src.rsplit("/", 1)[-1] for src, ok, width in found["images"] if ok and width}
+        for fig in FIGURES.values():
+            home = next(c.section for c in claims() if c.id == fig.claims[0])
+            if home == key:
+                assert f"{fig.name}.svg" in shown, f"figure {fig.name} not shown on {key}"
+
+
+def test_screenshots_of_the_home_and_gradient_pages_are_saved(visits):
+    """Saved to build/screenshots/ for a person to look at; asserted to be non-trivial."""
+    for name in ("home", "gradient"):
+        target = ARTIFACTS / f"{name}.png"
+        assert target.stat().st_size > 20_000, f"{target} looks empty"
