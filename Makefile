@@ -32,6 +32,7 @@ serve: setup
 	$(BIN)/mkdocs serve
 
 bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks
 
 clean:

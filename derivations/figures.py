@@ -8,7 +8,6 @@ so the site needs no font); matplotlib is imported only here, never by `softmax`
 
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,13 +22,28 @@ class Figure:
     name: str
     claims: tuple[str, ...]
     caption: str
-    draw: Callable  # draw(ax) puts the data, labels and legend on one matplotlib Axes
+    draw: Callable  # draw(fig) fills a matplotlib Figure
+    page: str | None = None  # a page of its own (e.g. "digits"), else the first claim's
+    size: tuple[float, float] = (6.4, 3.8)  # inches
 
     @property
     def path(self) -> str:
         return f"figures/{self.name}.svg"
 
 
+def _axes(draw_on_axes):
+    """A figure of one Axes, with a grid and a legend."""
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        draw_on_axes(ax)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right", fontsize="small")
+
+    return draw
+
+
+@_axes
 def _two_class(ax):
     # LOSS-5: 100 random predicted shares (q_1, 1 − q_1), every label [1, 0].
     q1 = np.sort(np.random.default_rng(5).uniform(0.01, 0.99, 100))
@@ -41,6 +55,7 @@ def _two_class(ax):
     ax.set(xlabel=r"predicted share $q_1$ of the labelled class", ylabel=r"loss $L=\sum p\ln q$")
 
 
+@_axes
 def _labelled_share(ax):
     from derivations.sections.loss import labelled_share_simulation
 
@@ -51,6 +66,7 @@ def _labelled_share(ax):
     ax.set(xlabel=r"labelled share $q_y$ (softmax highest)", ylabel=r"loss $L = \ln q_y$")
 
 
+@_axes
 def _training(ax):
     from derivations.sections.training import max_likelihood, tutorial_run
 
@@ -61,28 +77,12 @@ def _training(ax):
     ax.set(xlabel="iteration", ylabel=r"loss $L = \frac{1}{O}\sum\sum p\ln q$")
 
 
-@functools.cache
-def digits_experiment():
-    """scikit-learn's digits, 80/20 stratified split (random_state=0), standardized; the
-    tutorial's gd solver (its curve) and L-BFGS, both from W = 0, on one objective: the
-    mean cross-entropy plus (α/2)‖W‖² with α = 1/O, scikit-learn's default C = 1."""
-    from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import StandardScaler
-
-    X, y = production.datasets.load_digits()
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
-    scaler = StandardScaler().fit(Xtr)
-    Xtr, Xte = scaler.transform(Xtr), scaler.transform(Xte)
-    fit = functools.partial(production.SoftmaxRegression, alpha=1 / len(Xtr))
-    gd = fit(solver="gd", step=0.5, max_iter=300, tol=0).fit(Xtr, ytr)
-    lbfgs = fit(solver="lbfgs").fit(Xtr, ytr)
-    return {"split": (Xtr, Xte, ytr, yte), "gd": gd, "lbfgs": lbfgs}
-
-
+@_axes
 def _digits(ax):
-    run = digits_experiment()
-    _Xtr, Xte, _ytr, yte = run["split"]
-    gd, lbfgs = run["gd"], run["lbfgs"]
+    from derivations import digits
+
+    _Xtr, Xte, _ytr, yte = digits.split()
+    gd, lbfgs = digits.experiment()["gd"], digits.experiment()["lbfgs"]
     ax.plot(
         np.arange(1, gd.n_iter_ + 1),
         gd.loss_curve_,
@@ -97,6 +97,45 @@ def _digits(ax):
     )
     ax.set_yscale("log")
     ax.set(xlabel="iteration", ylabel=r"objective $-L + \frac{\alpha}{2}\Vert W\Vert^2$ (training)")
+
+
+def _confusion(fig):
+    from derivations import digits
+
+    counts = digits.confusion(digits.experiment()["lbfgs"])
+    ax = fig.add_subplot()
+    image = ax.imshow(counts, cmap="Blues")
+    for (t, p), n in np.ndenumerate(counts):
+        if n:
+            ax.text(
+                p,
+                t,
+                str(n),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if n > counts.max() / 2 else "black",
+            )
+    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted digit", ylabel="true digit")
+    fig.colorbar(image, ax=ax, label="test images")
+
+
+def _misclassified(fig):
+    from derivations import digits
+
+    _Xtr, Xte, _ytr, yte = digits.split()
+    fitted = digits.experiment()["lbfgs"]
+    predicted, proba = fitted.predict(Xte), fitted.predict_proba(Xte)
+    wrong = np.flatnonzero(predicted != yte)
+    X_raw_test = digits.raw_split()[1]  # the same test images before standardizing
+    cols = 6
+    rows = max(1, -(-len(wrong) // cols))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for ax, k in zip(axes.flat, wrong, strict=False):
+        ax.imshow(X_raw_test[k].reshape(8, 8), cmap="gray_r")
+        ax.set_title(f"{yte[k]} → {predicted[k]} ({proba[k].max():.0%})", fontsize=8)
 
 
 FIGURES = {
@@ -132,6 +171,22 @@ FIGURES = {
             "(TRAIN-3: each gd step lowers the cross-entropy).",
             _digits,
         ),
+        Figure(
+            "digits-confusion",
+            ("TRAIN-3",),
+            "Confusion matrix of the L-BFGS model on the 360 test images.",
+            _confusion,
+            page="digits",
+            size=(5.6, 4.4),
+        ),
+        Figure(
+            "digits-misclassified",
+            ("TRAIN-3",),
+            "Every misclassified test image: true → predicted digit (predicted probability).",
+            _misclassified,
+            page="digits",
+            size=(6.4, 3.4),
+        ),
     )
 }
 
@@ -143,11 +198,8 @@ def render(name: str) -> str:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure as MplFigure
 
-    fig = MplFigure(figsize=(6.4, 3.8), layout="constrained")
-    ax = fig.add_subplot()
-    FIGURES[name].draw(ax)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize="small")
+    fig = MplFigure(figsize=FIGURES[name].size, layout="constrained")
+    FIGURES[name].draw(fig)
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": name}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
@@ -156,4 +208,8 @@ def render(name: str) -> str:
 
 def for_claim(claim_id: str) -> list[Figure]:
     """The figures placed with claim `claim_id` (each on the page of its first claim)."""
-    return [f for f in FIGURES.values() if f.claims[0] == claim_id]
+    return [f for f in FIGURES.values() if f.page is None and f.claims[0] == claim_id]
+
+
+def for_page(page: str) -> list[Figure]:
+    return [f for f in FIGURES.values() if f.page == page]

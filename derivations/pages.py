@@ -197,7 +197,7 @@ def _cell(check) -> str:
 def peers_page(done, missing) -> str:
     """The conformance table of every installed peer, one table per kind."""
     out = [
-        "# Conformance of peers",
+        "# Accuracy and conformance of peers",
         "",
         "The numeric claims that this project's functions are verified against, run in this "
         "build on other libraries' implementations with `python -m derivations conform`. "
@@ -212,7 +212,8 @@ def peers_page(done, missing) -> str:
     for kind in dict.fromkeys(r.kind for r in done):
         group = [r for r in done if r.kind == kind]
         out += [f"## {kind}", ""]
-        out.append("| claim | property | " + " | ".join(f"`{r.spec}`" for r in group) + " |")
+        heads = " | ".join(f"{r.label}<br>`{r.display}`" for r in group)
+        out.append(f"| claim | property | {heads} |")
         out.append("|---|---|" + "---|" * len(group))
         for n, (prop, _) in enumerate(group[0].results):
             cells = " | ".join(_cell(r.results[n][1]) for r in group)

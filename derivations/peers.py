@@ -17,26 +17,35 @@ from derivations import conform
 
 @dataclass(frozen=True)
 class PeerResult:
+    label: str
     spec: str
     kind: str
     results: list  # [(conform.Property, Check)]
+
+    @property
+    def display(self) -> str:
+        """The function as its users call it (torch's through the adapters below)."""
+        module, _, name = self.spec.partition(":")
+        if module == "derivations.peers":
+            return "torch." + name.removeprefix("torch_")
+        return f"{module}.{name}"
 
     @property
     def held(self) -> int:
         return sum(check.passed for _, check in self.results)
 
 
-PEERS = (
-    ("softmax:softmax", "softmax"),
-    ("softmax:log_softmax", "log_softmax"),
-    ("softmax:logsumexp", "logsumexp"),
-    ("scipy.special:softmax", "softmax"),
-    ("scipy.special:log_softmax", "log_softmax"),
-    ("scipy.special:logsumexp", "logsumexp"),
-    ("sklearn.utils.extmath:softmax", "softmax"),
-    ("derivations.peers:torch_softmax", "softmax"),
-    ("derivations.peers:torch_log_softmax", "log_softmax"),
-    ("derivations.peers:torch_logsumexp", "logsumexp"),
+PEERS = (  # (who, MODULE:FUNCTION, kind)
+    ("this project", "softmax:softmax", "softmax"),
+    ("this project", "softmax:log_softmax", "log_softmax"),
+    ("this project", "softmax:logsumexp", "logsumexp"),
+    ("SciPy", "scipy.special:softmax", "softmax"),
+    ("SciPy", "scipy.special:log_softmax", "log_softmax"),
+    ("SciPy", "scipy.special:logsumexp", "logsumexp"),
+    ("scikit-learn", "sklearn.utils.extmath:softmax", "softmax"),
+    ("PyTorch", "derivations.peers:torch_softmax", "softmax"),
+    ("PyTorch", "derivations.peers:torch_log_softmax", "log_softmax"),
+    ("PyTorch", "derivations.peers:torch_logsumexp", "logsumexp"),
 )
 
 
@@ -71,9 +80,9 @@ def available(spec: str) -> bool:
 def run_all() -> tuple[list[PeerResult], list[str]]:
     """Conformance of every installed peer, and the specs left out as not installed."""
     done, missing = [], []
-    for spec, kind in PEERS:
+    for label, spec, kind in PEERS:
         if not available(spec):
             missing.append(spec)
             continue
-        done.append(PeerResult(spec, kind, conform.run(conform.load(spec), kind)))
+        done.append(PeerResult(label, spec, kind, conform.run(conform.load(spec), kind)))
     return done, missing

@@ -71,14 +71,14 @@ def _write(target, result, axis):
 def _softmax(x, axis, buf):
     k, m, e, s = _shift.shift(x, axis, buf)
     np.put_along_axis(e, k, 1.0, axis=axis)
-    # SOFTMAX-DEF after the shift: q_i = e^{z_i - m} / (1 + s).
+    # SM-1 after the shift: q_i = e^{z_i - m} / (1 + s).
     with np.errstate(invalid="ignore"):
         e /= 1.0 + s
     return m, e, s
 
 
 def _log_softmax(x, m, s, out):
-    # LOGSOFTMAX-log1p: log q_i = (z_i - m) - log1p(s).
+    # IMPL-4: log q_i = (z_i - m) - log1p(s).
     with np.errstate(invalid="ignore", over="ignore"):
         return np.subtract(np.subtract(x, m, out=out), np.log1p(s), out=out)
 

@@ -2,7 +2,7 @@ r"""The shared kernel of `softmax`, `log_softmax` and `logsumexp`: shift by the 
 
 For a slice $x$ along `axis` with maximum $m = x_k$ (first index $k$ on ties):
 
-* $d_i = \mathrm{fl}(x_i - m) \le 0$, so no $e^{d_i}$ overflows (claim SHIFT-invariance);
+* $d_i = \mathrm{fl}(x_i - m) \le 0$, so no $e^{d_i}$ overflows (claim IMPL-1);
 * $r_i = (x_i - m) - d_i$, the rounding error of that shift, recovered exactly with
   Knuth's TwoSum (Knuth, TAOCP vol. 2, 4.2.2, Theorem B);
 * $e_i = e^{d_i}(1 + r_i) \approx e^{x_i - m}$: the first-order correction removes the error

@@ -28,7 +28,7 @@ def random_data(total, classes, features, feature_range=5.0, seed=None):
     Returns
     -------
     X : numpy.ndarray, shape (total, features + 1)
-        Column 0 is the bias feature $x_0 = 1$ (claim MODEL-bias).
+        Column 0 is the bias feature $x_0 = 1$ (claim MODEL-1).
     P : numpy.ndarray, shape (total, classes)
         One-hot label rows, the class drawn uniformly.
 

@@ -39,7 +39,7 @@ def check_problem(W, X, labels):
 
 
 def residual(Q, kind, y):
-    """$Q - P$ (claim GRAD-one: $\\partial H / \\partial g_i = q_i - p_i$), in place of Q."""
+    """$Q - P$ (claim GRAD-6: $\\partial H / \\partial g_i = q_i - p_i$), in place of Q."""
     if kind == "index":
         Q[np.arange(Q.shape[0]), y] -= 1.0
     else:
@@ -51,7 +51,7 @@ def loss_and_grad_f64(W, X, kind, y):
     """Mean cross-entropy and its gradient for validated float64 inputs."""
     Q, logq = softmax_rows(X @ W.T)
     loss = -per_sample_log_likelihood(logq, kind, y).mean()
-    # GRAD-many: (Q - P)^T X / O, the descent direction.
+    # GRADM-1: (Q - P)^T X / O, the descent direction.
     grad = residual(Q, kind, y).T @ X
     grad /= X.shape[0]
     return loss, grad
@@ -117,7 +117,7 @@ def cross_entropy_grad(W, X, labels):
     Notes
     -----
     The tutorial derives the ascent form $(p_i - q_i)x_j$ of its log-likelihood $L = -H$;
-    this is its negative divided by $O$ (claims GRAD-one, GRAD-many). The step from
+    this is its negative divided by $O$ (claims GRAD-6, GRADM-1). The step from
     $\sum_k p_k$ to 1 needs the labels to sum to 1 per row, which `labels` is checked for.
 
     Examples

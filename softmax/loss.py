@@ -21,7 +21,7 @@ def check_logits(logits):
 
 
 def per_sample_log_likelihood(logq, kind, y):
-    r"""$\ell_k = \sum_i p_{ki} \log q_{ki}$ for each sample $k$ (claim ML-one)."""
+    r"""$\ell_k = \sum_i p_{ki} \log q_{ki}$ for each sample $k$ (claim ML-5)."""
     if kind == "index":
         return np.take_along_axis(logq, y[:, None], axis=1)[:, 0]
     # 0 * log q is 0 here: logits are finite, so log q is finite too.
@@ -62,7 +62,7 @@ def cross_entropy(logits, labels, *, reduction="mean"):
     -----
     $-\frac{1}{O}\sum_k \sum_i p_{ki} \log q_{ki}$ with $\log q$ from the log1p form of
     `log_softmax`, never `log(softmax(z))`, so a confidently wrong prediction costs its
-    true, large value instead of $\infty$ (claims CE-def, ML-many).
+    true, large value instead of $\infty$ (claims CE-1, ML-7).
 
     Examples
     --------

@@ -109,7 +109,7 @@ def D(P, Q, X):
     r"""The tutorial's update direction $D = (P - Q)^\mathsf{T} X$, shape $(M, N)$.
 
     Not divided by $O$: the tutorial's summary step divides, $W \leftarrow W + \eta D / O$
-    (see erratum GRAD-D).
+    (see erratum GRADM-2).
 
     >>> D([[1.0, 0.0]], [[0.25, 0.75]], [[1.0, 2.0]]).tolist()
     [[0.75, 1.5], [-0.75, -1.5]]

@@ -73,3 +73,30 @@ def test_implementation_names_resolve(claim):
         module, _, attr = dotted.rpartition(".")
         obj = importlib.import_module(module)
         assert hasattr(obj, attr), dotted
+
+
+# Hyphenated capitalised words that are not claim ids.
+_NOT_IDS = {"BFGS-B", "MNIST-like", "JSON-storable", "UTF-8", "FAMILY-N", "CRC-32", "OS-chosen"}
+_ID_LIKE = re.compile(r"\b[A-Z]{2,}-[A-Za-z0-9]+\b")
+
+
+def _sources():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("softmax", "derivations", "benchmarks", "tests", "docs"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in {".py", ".md"} and path.name != "test_consistency.py":
+                yield path
+    yield root / "README.md"
+
+
+def test_every_claim_id_cited_in_code_and_docs_is_a_live_claim():
+    """A docstring, comment or page that names a claim names one that exists."""
+    live = set(REGISTRY)
+    stale = {}
+    for path in _sources():
+        cited = set(_ID_LIKE.findall(path.read_text(encoding="utf-8"))) - _NOT_IDS
+        if unknown := sorted(cited - live - set(RETIRED)):
+            stale[path.name] = unknown
+    assert not stale, stale

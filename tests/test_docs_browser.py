@@ -67,7 +67,7 @@ def test_docs_build_strict_has_every_page(built_site):
     pages = {p.relative_to(built_site).as_posix() for p in built_site.rglob("index.html")}
     want = {f"claims/{key}/index.html" for key in SECTIONS}
     want |= {"index.html", "errata/index.html", "reference/index.html", "cite/index.html"}
-    want |= {"peers/index.html"}
+    want |= {"peers/index.html", "digits/index.html", "benchmarks/index.html"}
     assert want <= pages, sorted(want - pages)
     for fig in FIGURES.values():
         svg = (built_site / fig.path).read_text(encoding="utf-8")

@@ -1,7 +1,8 @@
 """MkDocs hook: evaluate the claim registry at build time and generate its pages.
 
 Adds one page per tutorial section (claims/<section>.md), the errata page, the conformance
-page of peer libraries (peers.md), the figures (figures/<name>.svg, drawn by matplotlib in
+page of peer libraries (peers.md), the digits experiment (digits.md), the last benchmark
+results (benchmarks.md), the figures (figures/<name>.svg, drawn by matplotlib in
 this build), and fills the markers of hand-written pages with what this build computed:
 `<!-- verdict-table -->`, `<!-- claim-json: ID -->` and `<!-- conform-kinds -->`.
 """
@@ -23,6 +24,7 @@ from derivations.pages import (
     section_page,
     verdict_table,
 )
+from derivations.reports import bench_page, digits_page
 
 _OUTCOMES = []
 _CLAIM_JSON = re.compile(r"<!-- claim-json: ([A-Z]+-\d+) -->")
@@ -58,6 +60,8 @@ def on_files(files, config):
         )
     files.append(File.generated(config, "errata.md", content=errata_page(_OUTCOMES)))
     files.append(File.generated(config, "peers.md", content=peers_page(*peers.run_all())))
+    files.append(File.generated(config, "digits.md", content=digits_page()))
+    files.append(File.generated(config, "benchmarks.md", content=bench_page()))
     for fig in FIGURES.values():  # drawn in this build from the claims' own data
         files.append(File.generated(config, fig.path, content=render(fig.name)))
     return files

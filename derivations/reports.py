@@ -1,0 +1,177 @@
+"""Markdown pages of measurements: the digits experiment and the benchmark results.
+
+The digits page is computed in the build that shows it. The benchmark page renders the JSON
+that `make bench` wrote last (benchmarks/results/latest.json, not committed): timings belong
+to one machine and one run, so the page says which, and when there is none it says so
+instead of showing stale or typed-in numbers.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from derivations import digits
+from derivations.figures import for_page
+
+RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "latest.json"
+
+
+def _figures(page: str) -> list[str]:
+    out = []
+    for fig in for_page(page):
+        out += [
+            f'<figure markdown="span" id="figure-{fig.name}">',
+            f"![{html.escape(fig.caption)}]({fig.path})",
+            f"<figcaption>{html.escape(fig.caption)}</figcaption>",
+            "</figure>",
+            "",
+        ]
+    return out
+
+
+def _objective(fitted, X, y) -> float:
+    """Our objective at scikit-learn's solution: the mean cross-entropy of its
+    probabilities plus (α/2)‖coef‖², the intercept unpenalised, as in ours."""
+    logq = fitted.predict_log_proba(X)[range(len(y)), y]
+    return float(-logq.mean() + 0.5 * digits.alpha() * (fitted.coef_**2).sum())
+
+
+def digits_page() -> str:
+    from sklearn.linear_model import LogisticRegression
+
+    Xtr, Xte, ytr, yte = digits.split()
+    runs = digits.experiment()
+    peer = LogisticRegression(C=digits.C).fit(Xtr, ytr)
+    rows = [
+        (
+            '`SoftmaxRegression(solver="lbfgs")`',
+            runs["lbfgs"].score(Xte, yte),
+            runs["lbfgs"].n_iter_,
+            runs["lbfgs"].loss_curve_[-1],
+        ),
+        (
+            '`SoftmaxRegression(solver="gd", step=0.5)`, the tutorial\'s loop',
+            runs["gd"].score(Xte, yte),
+            runs["gd"].n_iter_,
+            runs["gd"].loss_curve_[-1],
+        ),
+        (
+            "`sklearn.linear_model.LogisticRegression()`",
+            peer.score(Xte, yte),
+            int(peer.n_iter_.max()),
+            _objective(peer, Xtr, ytr),
+        ),
+    ]
+    table = ["| model | test accuracy | iterations | final objective |", "|---|---|---|---|"]
+    for name, acc, its, f in rows:
+        table.append(f"| {name} | {acc:.2%} | {its} | {f:.6f} |")
+    return "\n".join(
+        [
+            "# Real data: handwritten digits",
+            "",
+            "The tutorial promises a test on MNIST-like data. scikit-learn ships such a set, "
+            f"8×8 images of digits, so nothing is downloaded: {len(Xtr)} training and "
+            f"{len(Xte)} test images, split 80/20 by class with `random_state=0`, pixels "
+            "standardized with the training part's mean and scale. Every model minimises "
+            "the same objective, the mean cross-entropy plus "
+            r"$\frac{\alpha}{2}\lVert W\rVert^2$ with "
+            f"$\\alpha = 1/O = {digits.alpha():.3g}$ "
+            "(scikit-learn's default C = 1). Computed in this build:",
+            "",
+            *table,
+            "",
+            "The training curves of both solvers are on the "
+            "[training loop](claims/training.md#figure-digits-curve) page.",
+            "",
+            *_figures("digits"),
+        ]
+    )
+
+
+def _seconds(s) -> str:
+    return "—" if s is None else (f"{s * 1e3:.3g} ms" if s < 1 else f"{s:.3g} s")
+
+
+def _met(v) -> str:
+    return {True: "✓", False: "✗ not met", None: ""}[v]
+
+
+def bench_page(path: Path = RESULTS) -> str:
+    head = [
+        "# Benchmarks",
+        "",
+        "Every figure is a ratio against a peer measured in the same run of `make bench` "
+        "(median of alternated repeats), so that the load of the machine cancels as far as "
+        "it can. Timings belong to one machine: the environment of the run is listed below.",
+        "",
+    ]
+    if not path.exists():
+        return "\n".join(
+            [
+                *head,
+                "!!! warning",
+                "    `make bench` has not been run on the machine "
+                "that built this site, so there are no measurements to show.",
+            ]
+        )
+    r = json.loads(path.read_text(encoding="utf-8"))
+    env = r["environment"]
+    out = [
+        *head,
+        f"Run of {r['created']}{' (quick)' if r['quick'] else ''}: "
+        f"Python {env['python']}, {env['machine']}, {env['cpu_count']} cores, "
+        f"BLAS threads {env.get('blas_threads')}, "
+        f"OPENBLAS_CORETYPE={env.get('OPENBLAS_CORETYPE')}.",
+        "",
+    ]
+    if "functions" in r:
+        out += [
+            "## softmax and log_softmax against SciPy",
+            "",
+            "| function | dtype | O × M | ours | peer | ratio | target |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in r["functions"]:
+            shape = " × ".join(f"{n:.0e}" for n in row["shape"])
+            target = "" if row["target"] is None else f"≤ {row['target']} {_met(row['met'])}"
+            out.append(
+                f"| `{row['function']}` | {row['dtype']} | {shape} | {_seconds(row['ours_s'])} "
+                f"| {_seconds(row['peer_s'])} `{row['peer']}` | {row['ratio']:.2f} | {target} |"
+            )
+        out.append("")
+    if "loss" in r:
+        t = r["loss"]["target"]
+        out += [
+            "## Cross-entropy and gradient against the literal matrix forms",
+            "",
+            "| path | O | time | peak memory |",
+            "|---|---|---|---|",
+        ]
+        for row in r["loss"]["rows"]:
+            mem = "—" if row["peak_bytes"] is None else f"{row['peak_bytes'] / 2**20:.3g} MiB"
+            cell = _seconds(row["seconds"]) if row["skipped"] is None else row["skipped"]
+            out.append(f"| {row['path']} | {row['O']:.0e} | {cell} | {mem} |")
+        out += [
+            "",
+            f"Target: O = {t['O']:.0e}, M = {t['M']} in under {t['target_s']} s: "
+            f"{_seconds(t['seconds'])} {_met(t['met'])}",
+            "",
+        ]
+    if "fit" in r:
+        f = r["fit"]
+        out += [
+            "## Fitting digits against scikit-learn",
+            "",
+            f"{f['ours']}: {_seconds(f['ours_s'])}, test accuracy {f['ours_accuracy']:.2%}; "
+            f"{f['peer']}: {_seconds(f['peer_s'])}, test accuracy {f['peer_accuracy']:.2%}. "
+            f"Ratio {f['ratio']:.2f}, target ≤ {f['target']} {_met(f['met'])}.",
+            "",
+        ]
+    if "verifier" in r:
+        out += ["## Cost of the verifier", "", "| command | wall time | exit |", "|---|---|---|"]
+        for v in r["verifier"]:
+            out.append(f"| `{v['command']}` | {_seconds(v['seconds'])} | {v['returncode']} |")
+        out.append("")
+    return "\n".join(out)
