@@ -1,9 +1,10 @@
 r"""Cross-entropy and its gradient: the production path against the tutorial's literal forms.
 
-Production: `softmax.cross_entropy(X @ W.T, y)` and `softmax.cross_entropy_grad(W, X, y)`,
-$O(OM)$ memory. Literal (`softmax.notation`): $G = e^{XW^\mathsf{T}}$, $S = GE_1$,
-$Q = G/S$, $L = \frac{1}{O}[P\log Q^\mathsf{T}]^D E_2$ and $D = (P - Q)^\mathsf{T}X$, whose
-loss builds an $O \times O$ matrix: $O(O^2)$ memory and $O(O^2 M)$ time.
+Production: `softmax.cross_entropy_loss_and_grad(W, X, y)`, the call a training loop makes
+(one forward pass for both), $O(OM)$ memory. Literal (`softmax.notation`):
+$G = e^{XW^\mathsf{T}}$, $S = GE_1$, $Q = G/S$, $L = \frac{1}{O}[P\log Q^\mathsf{T}]^D E_2$
+and $D = (P - Q)^\mathsf{T}X$, whose loss builds an $O \times O$ matrix: $O(O^2)$ memory
+and $O(O^2 M)$ time.
 
 Both run for growing $O$ with $M = 10$ classes and $N = 20$ features until the next size
 would pass a memory cap (estimated before running, from $8O^2$ bytes for the literal
@@ -41,7 +42,7 @@ def problem(O, seed=0):
 
 
 def production(W, X, y):
-    return softmax.cross_entropy(X @ W.T, y), softmax.cross_entropy_grad(W, X, y)
+    return softmax.cross_entropy_loss_and_grad(W, X, y)
 
 
 def literal(W, X, y):

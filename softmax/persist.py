@@ -38,10 +38,10 @@ import numpy as np
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "read", "write"]
 
-#: The value of the `format` key.
 FORMAT_NAME = "softmax.SoftmaxRegression"
-#: The layout version this module writes and the only one it reads.
+"""The value of the file's ``format`` key: what kind of object the file holds."""
 FORMAT_VERSION = 1
+"""The layout version this module writes and the only one it reads."""
 
 _KEYS = frozenset(
     {"format", "format_version", "params", "coef", "intercept", "classes", "n_features_in"}

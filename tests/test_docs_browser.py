@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import inspect
 import os
 import shutil
 import sys
@@ -187,8 +188,13 @@ def test_every_claim_has_its_anchor_and_every_figure_shows(visits):
         shown = {src.rsplit("/", 1)[-1] for src, ok, width in found["images"] if ok and width}
         for fig in FIGURES.values():
             home = next(c.section for c in claims() if c.id == fig.claims[0])
-            if home == key:
+            if fig.page is None and home == key:
                 assert f"{fig.name}.svg" in shown, f"figure {fig.name} not shown on {key}"
+    for fig in FIGURES.values():
+        if fig.page is not None:
+            images = visits[f"/{fig.page}/"]["images"]
+            shown = {src.rsplit("/", 1)[-1] for src, ok, width in images if ok and width}
+            assert f"{fig.name}.svg" in shown, f"figure {fig.name} not shown on {fig.page}"
 
 
 def test_screenshots_of_the_home_and_gradient_pages_are_saved(visits):
@@ -196,3 +202,41 @@ def test_screenshots_of_the_home_and_gradient_pages_are_saved(visits):
     for name in ("home", "gradient"):
         target = ARTIFACTS / f"{name}.png"
         assert target.stat().st_size > 20_000, f"{target} looks empty"
+
+
+def _resolve(dotted: str):
+    import importlib
+
+    parts = dotted.split(".")
+    obj = importlib.import_module(parts[0])
+    for part in parts[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def _public_api() -> set[str]:
+    import importlib
+
+    import softmax
+
+    names = {"softmax"}
+    for name in softmax.__all__:
+        names.add(f"softmax.{name}")
+        obj = getattr(softmax, name)
+        if inspect.ismodule(obj):
+            names |= {f"softmax.{name}.{member}" for member in obj.__all__}
+    for module in ("functions", "loss", "gradient", "model", "persist", "solvers"):
+        mod = importlib.import_module(f"softmax.{module}")
+        names |= {f"softmax.{module}", *(f"softmax.{module}.{m}" for m in mod.__all__)}
+    return names
+
+
+def test_api_reference_documents_exactly_the_public_api(visits):
+    """The anchors of the API reference page and the public API match both ways."""
+    ids = {i for i in visits["/reference/"]["ids"] if i == "softmax" or i.startswith("softmax.")}
+    # A class's methods are documented with it; they are not names of the API themselves.
+    members = {i for i in ids if "." in i and inspect.isclass(_resolve(i.rpartition(".")[0]))}
+    documented = ids - members
+    public = _public_api()
+    assert public <= documented, f"public but not documented: {sorted(public - documented)}"
+    assert documented <= public, f"documented but not public: {sorted(documented - public)}"
