@@ -86,6 +86,11 @@ def _print_fit(r):
         f"scikit-learn {r['peer_s']:.4f} s (accuracy {r['peer_accuracy']:.4f}); "
         f"ratio {r['ratio']:.2f}, target <= {r['target']}: {_met(r)}"
     )
+    one = r["one_blas_thread"]
+    print(
+        f"  with one BLAS thread: ours {one['ours_s']:.4f} s, scikit-learn {one['peer_s']:.4f} s; "
+        f"ratio {one['ratio']:.2f}: {_met(one)}"
+    )
     for w in r["convergence_warnings"]:
         print(f"  warning: {w}")
 
