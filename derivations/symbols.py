@@ -18,17 +18,25 @@ def vector(name, n, **assumptions):
     return list(sp.symbols(f"{name}_1:{n + 1}", **assumptions))
 
 
+def _domain(symbol: sp.Symbol) -> str:
+    r"""A symbol's SymPy assumptions as the set it ranges over, e.g. $M \in \mathbb{Z}_{>0}$."""
+    a = symbol.assumptions0
+    if a.get("integer"):
+        base = r"\mathbb{Z}"
+    elif a.get("real"):
+        base = r"\mathbb{R}"
+    else:
+        return rf"{sp.latex(symbol)}:\ \text{{no assumption}}"
+    sign = "_{>0}" if a.get("positive") else ("_{\\ge 0}" if a.get("nonnegative") else "")
+    return rf"{sp.latex(symbol)} \in {base}{sign}"
+
+
 def assume(*items) -> tuple[str, ...]:
     """LaTeX for each assumption: a symbol's SymPy assumptions, or a relation as given."""
     out = []
     for item in items:
         if isinstance(item, sp.Symbol):
-            kinds = [
-                name
-                for name in ("integer", "positive", "nonnegative", "real")
-                if item.assumptions0.get(name)
-            ]
-            out.append(rf"{sp.latex(item)}:\ \text{{{', '.join(kinds)}}}")
+            out.append(_domain(item))
         elif isinstance(item, sp.Basic):
             out.append(sp.latex(item))
         else:
