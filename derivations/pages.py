@@ -73,6 +73,8 @@ def claim_block(outcome: Outcome) -> str:
     if d["correction"]:
         out += ["**Correction**", _math(d["correction"])]
     proof = d["symbolic"]
+    if d["statement"]:
+        out += ["**The statement proven**", _math(d["statement"])]
     out += [f"**Proof** ({_scope(proof)})", "", *_steps(proof), ""]
     if proof["note"]:
         out += [f"*Why not general:* {_text(proof['note'])}", ""]
@@ -162,6 +164,14 @@ def errata_page(outcomes: list[Outcome]) -> str:
             out += ["Correction:", _math(d["correction"])]
         else:
             out += ["Holds under: " + "; ".join(f"${a}$" for a in d["assumptions"]), ""]
+        proof = d["symbolic"]
+        out += [
+            f"Proof of the {'correction' if d['correction'] else 'statement under it'} "
+            f"({_scope(proof)}):",
+            "",
+            *_steps(proof),
+            "",
+        ]
         if d["note"]:
             out += [_text(d["note"]), ""]
     return "\n".join(out)

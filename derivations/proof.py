@@ -36,8 +36,10 @@ class Step:
 
     def latex(self) -> str:
         if self.relation == ">":
-            return rf"{_tex(self.lhs)} > {_tex(self.target)}"
-        return rf"{_tex(self.lhs)} = {_tex(self.rhs)}"
+            lhs, target = readable_latex(self.lhs, self.target)
+            return rf"{lhs} > {target}"
+        lhs, rhs = readable_latex(self.lhs, self.rhs)
+        return rf"{lhs} = {rhs}"
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ class Proof:
         if not self.steps:
             return ""
         if self.is_chain:
-            return rf"{_tex(self.steps[0].lhs)} = {_tex(self.steps[-1].rhs)}"
+            first, last = readable_latex(self.steps[0].lhs, self.steps[-1].rhs)
+            return rf"{first} = {last}"
         return r",\quad ".join(s.latex() for s in self.steps)
 
 
@@ -126,8 +129,21 @@ def _simplify_guarded(expr):
         return sp.simplify(expr.xreplace(stand_ins)).xreplace(back)
 
 
-def _tex(expr) -> str:
-    return expr if isinstance(expr, str) else sp.latex(expr)
+_READABLE = "klmnrst"
+
+
+def readable_latex(*exprs) -> list[str]:
+    """LaTeX of `exprs`, with SymPy's canonical bound indices (`_b0_0`, ...) renamed to
+    letters that none of them uses, the same renaming for all."""
+    basics = [e for e in exprs if isinstance(e, sp.Basic)]
+    atoms = {a for e in basics for a in e.atoms(sp.Symbol)}
+    taken = {a.name for a in atoms}
+    letters = (c for c in _READABLE if c not in taken)
+    canon = sorted((a for a in atoms if a.name.startswith("_b")), key=str)
+    renames = {a: sp.Symbol(next(letters, a.name), **a.assumptions0) for a in canon}
+    return [
+        e if isinstance(e, str) else sp.latex(e.xreplace(renames) if renames else e) for e in exprs
+    ]
 
 
 def residual(lhs, rhs, simplifier: Callable = simplify):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derivations.evidence import Check
-from derivations.proof import Proof
+from derivations.proof import Proof, readable_latex
 from derivations.registry import Claim
 
 
@@ -96,19 +96,11 @@ class Outcome:
         }
 
 
-_READABLE = "klmnrst"
-
-
 def _residual_text(residual) -> str:
-    """LaTeX of a residual, with the canonical bound indices (`_b0_0`…) renamed to letters
-    that do not clash with its free symbols."""
+    """A residual as LaTeX (bound indices readable), or a message as it is."""
     if not isinstance(residual, sp.Basic):
         return str(residual)
-    taken = {str(s) for s in residual.free_symbols}
-    letters = (c for c in _READABLE if c not in taken)
-    canon = sorted({s for s in residual.atoms(sp.Symbol) if s.name.startswith("_b")}, key=str)
-    renames = {s: sp.Symbol(next(letters, s.name), **s.assumptions0) for s in canon}
-    return sp.latex(residual.xreplace(renames))
+    return readable_latex(residual)[0]
 
 
 def _proof_dict(proof: Proof | None) -> dict | None:
