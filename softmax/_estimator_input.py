@@ -36,7 +36,22 @@ class NotFittedError(ValueError, AttributeError):
 
 
 class DataConversionWarning(UserWarning):
-    r"""Labels `y` of shape (O, 1) were flattened to (O,)."""
+    r"""Labels `y` of shape (O, 1) were flattened to (O,).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from softmax import SoftmaxRegression
+    >>> from softmax.model import DataConversionWarning
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     model = SoftmaxRegression().fit([[0.0], [1.0]], np.array([[0], [1]]))
+    >>> [issubclass(w.category, DataConversionWarning) for w in caught]
+    [True]
+    >>> model.classes_.tolist()
+    [0, 1]
+    """
 
 
 _FLAVOURS = {}
