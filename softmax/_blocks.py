@@ -121,3 +121,10 @@ def finish_both(x, axis, buf):
     r"""$q$ and $\log q$ of finite rows from one shift (one `exp` instead of two)."""
     m, e, s = _softmax(x, axis, buf)
     return e, _log_softmax(x, m, s, out=None)
+
+
+def finish_parts(x, axis, buf):
+    r"""$q$, $m$ and $\operatorname{log1p}(s)$ of finite rows from one shift."""
+    m, e, s = _softmax(x, axis, buf)
+    with np.errstate(invalid="ignore"):
+        return e, m, np.log1p(s)

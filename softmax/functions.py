@@ -231,3 +231,17 @@ def softmax_rows(x):
     q, logq = np.empty_like(x), np.empty_like(x)
     _blocks.run(x, _blocks.finish_both, (q, logq))
     return q, logq
+
+
+def softmax_parts(x):
+    r"""$q$ of the rows of a finite float64 matrix, with each row's $m$ and
+    $\operatorname{log1p}(s)$ from the same shift.
+
+    Internal to the loss of integer labels: $\log q_{ki} = (x_{ki} - m_k) -
+    \operatorname{log1p}(s_k)$ (claim IMPL-4) is then formed at the labels only, the same
+    operations on the same values as `softmax_rows`, so the same bits, without the
+    $O \times M$ matrix of $\log q$.
+    """
+    q, m, log1p_s = np.empty_like(x), np.empty(x.shape[0]), np.empty(x.shape[0])
+    _blocks.run(x, _blocks.finish_parts, (q, m, log1p_s))
+    return q, m, log1p_s

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from softmax._validate import as_float_array, check_finite, check_labels, check_nonempty
-from softmax.functions import softmax_rows
+from softmax.functions import softmax_parts, softmax_rows
 from softmax.loss import per_sample_log_likelihood
 
 __all__ = ["cross_entropy_grad", "cross_entropy_loss_and_grad", "log_likelihood_grad"]
@@ -49,8 +49,15 @@ def residual(Q, kind, y):
 
 def loss_and_grad_f64(W, X, kind, y):
     """Mean cross-entropy and its gradient for validated float64 inputs."""
-    Q, logq = softmax_rows(X @ W.T)
-    loss = -per_sample_log_likelihood(logq, kind, y).mean()
+    Z = X @ W.T
+    if kind == "index":
+        Q, m, log1p_s = softmax_parts(Z)
+        # IMPL-4 at the labels only: log q_ky = (z_ky - m_k) - log1p(s_k).
+        logq_y = np.take_along_axis(Z, y[:, None], axis=1)[:, 0] - m
+        loss = -np.subtract(logq_y, log1p_s, out=logq_y).mean()
+    else:
+        Q, logq = softmax_rows(Z)
+        loss = -per_sample_log_likelihood(logq, kind, y).mean()
     # GRADM-1: (Q - P)^T X / O, the descent direction.
     grad = residual(Q, kind, y).T @ X
     grad /= X.shape[0]

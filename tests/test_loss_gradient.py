@@ -194,8 +194,14 @@ def test_index_and_one_hot_labels_give_the_same_gradient():
     np.testing.assert_array_equal(sm.cross_entropy_grad(W, X, y), sm.cross_entropy_grad(W, X, P))
 
 
-def test_loss_and_grad_is_the_loss_and_the_grad():
-    W, X, y, _ = problem(seed=13)
+@pytest.mark.parametrize(
+    "O, M, scale",
+    [(6, 4, 1.0), (300, 10, 30.0), (40, 17, 30.0), (70_000, 3, 5.0), (250, 200, 100.0)],
+)
+def test_loss_and_grad_is_the_loss_and_the_grad_to_the_bit(O, M, scale):
+    # The fused path forms log q at the labels only; it must give the very bits of the
+    # full log-softmax path, in the transposed (M <= 16) and the row layout, one block or many.
+    W, X, y, _ = problem(seed=13, O=O, M=M, scale=scale)
     loss, grad = sm.cross_entropy_loss_and_grad(W, X, y)
     assert loss == sm.cross_entropy(X @ W.T, y)
     np.testing.assert_array_equal(grad, sm.cross_entropy_grad(W, X, y))
