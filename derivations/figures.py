@@ -166,15 +166,15 @@ FIGURES = {
         Figure(
             "digits-curve",
             ("TRAIN-3",),
-            "Real data: scikit-learn's 8×8 digits (1437 training samples, 64 features, 10 "
-            "classes). The tutorial's gd loop against L-BFGS on the same objective "
+            "Real data: scikit-learn's 8×8 digits (the training part of the 80/20 split, 64 "
+            "features, 10 classes). The tutorial's gd loop against L-BFGS on the same objective "
             "(TRAIN-3: each gd step lowers the cross-entropy).",
             _digits,
         ),
         Figure(
             "digits-confusion",
             ("TRAIN-3",),
-            "Confusion matrix of the L-BFGS model on the 360 test images.",
+            "Confusion matrix of the L-BFGS model on the test part of the split.",
             _confusion,
             page="digits",
             size=(5.6, 4.4),
