@@ -14,10 +14,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 _BUILD: dict = {}
 
 
+@pytest.hookimpl(trylast=True)  # after -k / -m have deselected: `pytest -k GRAD` builds nothing
 def pytest_collection_modifyitems(session, config, items):
     if _BUILD or not any(item.path.name == "test_docs_browser.py" for item in items):
         return
