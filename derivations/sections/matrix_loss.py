@@ -185,6 +185,8 @@ def _step1_checks():
             not _fits(P, np.log(S.T)),
             f"P is {P.shape}, S^T {S.T.shape}",
         ),
+        # The budget of MATL-2's check: literal log q within (M + 4)u + 2u|log q|,
+        # production within 8u|log q|.
         close(
             "with Q: entry k is sum_i p_ki log q_ki",
             d,
@@ -240,7 +242,10 @@ def _final_checks():
     _X, _W, P, Z, terms, ref = _data(14)
     got = production.log_likelihood(Z, P)
     return [
+        # Refuted only if the printed form misses by more than 1e-6, far above the ~1e-14
+        # rounding of either side: the gap is the dropped samples, not arithmetic.
         differs("printed final L (only sample o) vs log_likelihood", terms[-1], got, atol=1e-6),
+        # The budget of MATL-1: the worst term's 16u plus (O − 1)u of summation.
         close("log_likelihood vs the corrected L", got, ref, rtol=(len(P) + 16) * U),
     ]
 
@@ -298,6 +303,8 @@ def _ml_checks():
         want = float(mpmath.log(like) / 20)
     got = production.log_likelihood(Z, P)
     return [
+        # The budget of MATL-1 with O = 20 samples: (O + 16)u; the 60-digit product-form
+        # reference adds only its final rounding.
         close(
             "log_likelihood = (1/o) log prod q^p",
             got,

@@ -177,6 +177,10 @@ def _model_checks():
     q, bad = production.softmax(Z), np.exp(Z) / np.exp(X[:, None, :] * W[None, :, :]).sum(2)
     return [
         vs_mp("softmax(XW^T) vs the corrected q_i", q, Z, rtol=ULP4),
+        # `differs` refutes: each passes only if the written form misses by more than the
+        # threshold, which is many orders above the ≤ 1e-15 rounding of these formulas, so
+        # a pass cannot be rounding. The gaps are the wrong sum (features, not classes)
+        # and the missing class m.
         differs("the written form vs softmax", bad, q, atol=1e-3),
         differs("row sums of the written form vs 1", bad.sum(axis=1), np.ones(len(X)), atol=1e-3),
         differs("sum over i ∈ (0, m) vs 1", q[:, :-1].sum(axis=1), np.ones(len(q)), atol=1e-6),
@@ -347,6 +351,7 @@ def _q_checks():
     return [
         # literal path ≤ (M + 4)u (MODEL-3), production ≤ 4 ulp ≤ 8u: the budgets add.
         close("notation.Q = G/S vs softmax", literal_q(X, W), q, rtol=(len(W) + 12) * U),
+        # Refutes the printed row only by more than 1e-3, far above rounding (see MODEL-2).
         differs("printed last row vs softmax", printed, q, atol=1e-3, reference="c_12, c_1m"),
         holds("literal G/S is NaN at logits ≈ 1000", np.isnan(lit).all(), f"{lit.size} NaN"),
         vs_mp(
