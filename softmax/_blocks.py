@@ -8,7 +8,7 @@ copied transposed, (M, rows): every reduction over a slice then runs along conti
 rows of length "rows", where NumPy's per-slice loops over a handful of entries cost more
 than the arithmetic.
 
-Each `finish_*` function turns the kernel's ``(k, m, e, s)`` into one output and
+Each `finish_*` function turns the kernel's ``(top, m, e, w, t)`` into one output and
 applies the non-finite policy of `softmax.functions`.
 """
 
@@ -52,12 +52,11 @@ def run(rows, finish, outs):
             axis = 1
         buf = outs[0][block] if direct else None
         for out, result in zip(outs, finish(x, axis, buf), strict=True):
-            _write(out[block], result, axis)
+            if result is not buf:  # else it is in place already
+                _write(out[block], result, axis)
 
 
 def _write(target, result, axis):
-    if result is target:
-        return
     if target.ndim == 1:
         result = result.reshape(-1)
     elif axis == 0:
@@ -69,23 +68,29 @@ def _write(target, result, axis):
 
 
 def _softmax(x, axis, buf):
-    k, m, e, s = _shift.shift(x, axis, buf)
-    np.put_along_axis(e, k, 1.0, axis=axis)
-    # SM-1 after the shift: q_i = e^{z_i - m} / (1 + s).
+    top, m, e, w, t = _shift.shift(x, axis, buf)
+    e[top] = w
+    # SM-1: q_i = e^{z_i - m} / (1 + s), here with both sides scaled by w.
     with np.errstate(invalid="ignore"):
-        e /= 1.0 + s
-    return m, e, s
+        e /= w + t
+    return m, e, w, t
 
 
-def _log_softmax(x, m, s, out):
+def _log1p_s(w, t):
+    r"""$\operatorname{log1p}(s)$ with $s = t / w$ (exact when $w = 1$)."""
+    with np.errstate(invalid="ignore"):
+        return np.log1p(t / w)
+
+
+def _log_softmax(x, m, log1p_s, out):
     # IMPL-4: log q_i = (z_i - m) - log1p(s).
     with np.errstate(invalid="ignore", over="ignore"):
-        return np.subtract(np.subtract(x, m, out=out), np.log1p(s), out=out)
+        return np.subtract(np.subtract(x, m, out=out), log1p_s, out=out)
 
 
 def finish_softmax(x, axis, buf):
     """$q$, with the non-finite policy."""
-    m, e, _s = _softmax(x, axis, buf)
+    m, e, _w, _t = _softmax(x, axis, buf)
     bad = _shift.nonfinite_rows(m)
     if bad.any():
         fix = np.where(m == np.inf, _shift.posinf_onehot(x, axis), np.nan)
@@ -95,8 +100,8 @@ def finish_softmax(x, axis, buf):
 
 def finish_log_softmax(x, axis, buf):
     r"""$\log q$, with the non-finite policy."""
-    _k, m, e, s = _shift.shift(x, axis, buf)
-    result = _log_softmax(x, m, s, out=e)
+    _top, m, e, w, t = _shift.shift(x, axis, buf)
+    result = _log_softmax(x, m, _log1p_s(w, t), out=e)
     bad = _shift.nonfinite_rows(m)
     if bad.any():
         with np.errstate(divide="ignore"):
@@ -107,9 +112,9 @@ def finish_log_softmax(x, axis, buf):
 
 def finish_logsumexp(x, axis, buf):
     r"""$\operatorname{lse} = m + \operatorname{log1p}(s)$, keepdims-shaped."""
-    _k, m, _e, s = _shift.shift(x, axis, buf)
+    _top, m, _e, w, t = _shift.shift(x, axis, buf)
     with np.errstate(invalid="ignore"):
-        result = m + np.log1p(s)
+        result = m + _log1p_s(w, t)
     bad = _shift.nonfinite_rows(m)
     if bad.any():
         # log 0 = -inf for all -inf slices, +inf for any +inf, NaN stays NaN.
@@ -119,12 +124,11 @@ def finish_logsumexp(x, axis, buf):
 
 def finish_both(x, axis, buf):
     r"""$q$ and $\log q$ of finite rows from one shift (one `exp` instead of two)."""
-    m, e, s = _softmax(x, axis, buf)
-    return e, _log_softmax(x, m, s, out=None)
+    m, e, w, t = _softmax(x, axis, buf)
+    return e, _log_softmax(x, m, _log1p_s(w, t), out=None)
 
 
 def finish_parts(x, axis, buf):
     r"""$q$, $m$ and $\operatorname{log1p}(s)$ of finite rows from one shift."""
-    m, e, s = _softmax(x, axis, buf)
-    with np.errstate(invalid="ignore"):
-        return e, m, np.log1p(s)
+    m, e, w, t = _softmax(x, axis, buf)
+    return e, m, _log1p_s(w, t)

@@ -95,18 +95,23 @@ def softmax(z, axis=-1, *, out=None):
 
     Notes
     -----
-    Computed as $q_i = e^{z_i - m}(1 + r_i) / (1 + s)$ with $m = \max_k z_k$, the exact
-    rounding error $r_i$ of the shift, and $s = \sum_{i \ne \arg\max} e^{z_i - m}$ (claims
-    SM-1 and IMPL-1). Shifting by $m$ makes every exponent $\le 0$, so no
-    finite input overflows. Non-finite entries follow the policy in the module docstring.
+    Computed as $q_i = e^{z_i - m} / (1 + s)$ with $m = \max_k z_k$ and
+    $s = \sum_{i \ne \arg\max} e^{z_i - m}$ (claims SM-1 and IMPL-1), in one of two ways
+    per slice (`softmax._shift`). When no $e^{z_i}$ can overflow and none is a subnormal
+    that matters, both sides are scaled by $e^m$: $q_i = e^{z_i} / (e^m + \sum_{i \ne
+    \arg\max} e^{z_i})$, one `exp` per entry and nothing to correct. Otherwise the slice is
+    shifted by $m$, which makes every exponent $\le 0$, and the exact rounding error of the
+    shift is applied as a first-order correction (claim IMPL-2), so that no finite input
+    overflows or loses accuracy. Non-finite entries follow the policy in the module
+    docstring.
 
     Speed is traded for accuracy in two places, both measured by ``make bench`` (see the
     Benchmarks page of the docs): float32 input is computed block by block in float64, so
-    that the float32 result meets the 4-ulp accuracy target, where a
-    float32-only computation (scipy's) is faster but misses that target (see the docs'
-    accuracy and conformance page for the measured errors); and the shift's
-    rounding error $r_i$ costs a few extra passes where it can be non-zero. The exponential
-    itself, NumPy's, dominates the time of both this function and scipy's.
+    that the float32 result is correctly rounded but for double rounding, where a
+    float32-only computation (scipy's) is faster but misses the 4-ulp target (see the
+    docs' accuracy and conformance page for the measured errors); and the max term is
+    kept out of the sum, which needs the index of each maximum. The exponential itself,
+    NumPy's, dominates the time of both this function and scipy's.
 
     References
     ----------
