@@ -53,7 +53,7 @@ def loss_and_grad_f64(W, X, kind, y):
     if kind == "index":
         Q, m, log1p_s = softmax_parts(Z)
         # IMPL-4 at the labels only: log q_ky = (z_ky - m_k) - log1p(s_k).
-        logq_y = np.take_along_axis(Z, y[:, None], axis=1)[:, 0] - m
+        logq_y = Z[np.arange(Z.shape[0]), y] - m
         loss = -np.subtract(logq_y, log1p_s, out=logq_y).mean()
     else:
         Q, logq = softmax_rows(Z)

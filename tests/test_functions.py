@@ -212,6 +212,36 @@ def test_softmax_is_shift_invariant_for_huge_shifts():
     np.testing.assert_array_equal(sm.softmax(y), [1.0, 0.0])
 
 
+# ---- each slice on its own -------------------------------------------------------------------
+
+
+def _mixed_rows(m):
+    """Rows that take every path of softmax._shift, in one array of row length `m`."""
+    rng = np.random.default_rng(13)
+    rows = [
+        rng.normal(0.0, 3.0, m),  # no shift
+        rng.normal(0.0, 3.0, m) + 1000.0,  # max above the overflow bound: shifted, TwoSum
+        -720.0 - rng.uniform(0.0, 20.0, m),  # m < 0 with subnormal e^x: shifted
+        rng.normal(0.0, 3.0, m) - 30.0,  # m < 0, nothing subnormal: no shift
+        np.where(np.arange(m) % 3 == 0, -np.inf, rng.normal(0.0, 3.0, m)),
+        np.where(np.arange(m) == 1, np.nan, 1.0),
+        np.where(np.arange(m) == 2, np.inf, 0.0),
+        np.full(m, -np.inf),
+    ]
+    return np.stack(rows)
+
+
+@pytest.mark.parametrize("m", [5, 40], ids=["transposed-layout", "row-layout"])
+@pytest.mark.parametrize("f", [sm.softmax, sm.log_softmax, sm.logsumexp], ids=lambda f: f.__name__)
+def test_each_slice_gives_the_same_bits_alone_as_among_other_slices(f, m):
+    # Which path a slice takes depends on that slice alone, so its neighbours in the same
+    # block (here: every other path) cannot change a bit of its result.
+    x = _mixed_rows(m)
+    together = f(x)
+    for i in range(len(x)):
+        np.testing.assert_array_equal(together[i], f(x[i : i + 1])[0], err_msg=f"row {i}")
+
+
 # ---- the non-finite policy (one test per row of the table in softmax.functions) -------------
 
 INF, NAN = np.inf, np.nan
