@@ -193,15 +193,20 @@ FIGURES = {
 
 def render(name: str) -> str:
     """SVG text of figure `name`, with axis labels, a legend and no timestamp."""
+    return svg(FIGURES[name].draw, FIGURES[name].size, name)
+
+
+def svg(draw: Callable, size: tuple[float, float], salt: str) -> str:
+    """SVG text of a matplotlib Figure filled by ``draw(fig)``: glyphs as paths, no date."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure as MplFigure
 
-    fig = MplFigure(figsize=FIGURES[name].size, layout="constrained")
-    FIGURES[name].draw(fig)
+    fig = MplFigure(figsize=size, layout="constrained")
+    draw(fig)
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": name}):
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": salt}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
 

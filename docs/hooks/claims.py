@@ -24,7 +24,7 @@ from derivations.pages import (
     section_page,
     verdict_table,
 )
-from derivations.reports import bench_page, digits_page
+from derivations.reports import LOSS_FIGURE, bench_loss_figure, bench_page, digits_page
 
 _OUTCOMES = []
 _CLAIM_JSON = re.compile(r"<!-- claim-json: ([A-Z]+-\d+) -->")
@@ -64,6 +64,9 @@ def on_files(files, config):
     files.append(File.generated(config, "benchmarks.md", content=bench_page()))
     for fig in FIGURES.values():  # drawn in this build from the claims' own data
         files.append(File.generated(config, fig.path, content=render(fig.name)))
+    loss_plot = bench_loss_figure()
+    if loss_plot is not None:
+        files.append(File.generated(config, LOSS_FIGURE, content=loss_plot))
     return files
 
 
