@@ -30,6 +30,7 @@ $10^{-56}$ relative: $10^{40}$ times smaller than a float64 ulp.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import mpmath
 import numpy as np
@@ -140,21 +141,74 @@ def ulp_error_scalar(computed, exact, dtype):
     return float(abs(CTX.mpf(c) - exact) / ulp(exact, dtype))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Exact values made ready for vectorized ulp errors in one `dtype` (see `prepare`)."""
+
+    hi: np.ndarray  # exact / ulp(exact), rounded to float64
+    lo: np.ndarray  # the rest, exact / ulp - hi, rounded: hi + lo carries about 106 bits
+    ulp: np.ndarray  # ulp(exact, dtype), a power of two (1 where exact is not finite)
+    inf: np.ndarray  # +1 or -1 where exact is ±inf or rounds to it in dtype, else 0
+    nan: np.ndarray  # where exact is NaN
+    dtype: np.dtype
+
+
+def prepare(exact, dtype) -> Prepared:
+    r"""Convert an object array of `mpf` once, so that `ulp_error` against it is vectorized.
+
+    The references of a family are compared with many functions (`derivations.conform`,
+    the peers page); converting them once replaces a multiple-precision subtraction and
+    division per entry and per function by a few float64 operations. Each exact value is
+    kept in units of its own ulp, $a = \text{exact} / \operatorname{ulp}$ (an exact
+    scaling, $|a| < 2^{p}$), which float64 holds for every magnitude, even those below its
+    subnormals.
+    """
+    exact = np.asarray(exact, dtype=object)
+    threshold = _FORMAT[np.dtype(dtype)][4]
+    hi, lo, inf, nan = (np.zeros(exact.shape) for _ in range(4))
+    spacing = np.ones(exact.shape)
+    for index, value in np.ndenumerate(exact):
+        e = CTX.mpf(value)
+        if CTX.isnan(e):
+            nan[index] = 1.0
+        elif CTX.isinf(e) or abs(e) >= threshold:
+            inf[index] = 1.0 if e > 0 else -1.0
+        else:
+            u = ulp(e, dtype)
+            a = e / u
+            spacing[index], hi[index] = float(u), float(a)
+            lo[index] = float(a - hi[index])
+    return Prepared(hi, lo, spacing, inf, nan.astype(bool), np.dtype(dtype))
+
+
 def ulp_error(computed, exact, dtype):
-    """Elementwise `ulp_error_scalar` of arrays of the same shape; a float64 array.
+    r"""Elementwise `ulp_error_scalar` of arrays of the same shape; a float64 array.
+
+    `exact` is an object array of `mpf`, or the `prepare`d form of one (for `dtype`). The
+    error is $|(\text{computed} / \operatorname{ulp} - hi) - lo|$: the division by a power of
+    two is exact, the first difference too wherever the error is small (Sterbenz's lemma),
+    and the second rounds at $2^{-53}$ relative, so the figure agrees with
+    `ulp_error_scalar` to about 15 digits.
 
     >>> ulp_error(np.array([1.0 + 2.0**-52]), np.array([CTX.mpf(1)], dtype=object), np.float64)
     array([1.])
     """
-    computed = np.asarray(computed)
-    exact = np.asarray(exact, dtype=object)
-    if computed.shape != exact.shape:
-        raise ValueError(f"shapes differ: {computed.shape} and {exact.shape}")
-    flat = [
-        ulp_error_scalar(c, e, dtype)
-        for c, e in zip(computed.ravel().tolist(), exact.ravel().tolist(), strict=True)
-    ]
-    return np.array(flat, dtype=np.float64).reshape(computed.shape)
+    if not isinstance(exact, Prepared):
+        exact = prepare(exact, dtype)
+    elif exact.dtype != np.dtype(dtype):
+        raise ValueError(f"exact was prepared for {exact.dtype}, not {np.dtype(dtype)}")
+    c = np.asarray(computed, dtype=np.float64)
+    if c.shape != exact.hi.shape:
+        raise ValueError(f"shapes differ: {c.shape} and {exact.hi.shape}")
+    with np.errstate(invalid="ignore", over="ignore"):
+        # A huge computed value over a tiny ulp overflows to inf: it is that many ulps off.
+        err = np.abs((c / exact.ulp - exact.hi) - exact.lo)
+    special = exact.inf != 0
+    matched = np.isinf(c) & (np.sign(c) == exact.inf)
+    err = np.where(special, np.where(matched, 0.0, np.inf), np.where(np.isinf(c), np.inf, err))
+    # NaN rules last: a NaN is wrong unless the exact value is NaN too.
+    c_nan = np.isnan(c)
+    return np.where(c_nan | exact.nan, np.where(c_nan & exact.nan, 0.0, np.inf), err)
 
 
 def lse_condition(x, lse_exact):

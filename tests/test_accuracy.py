@@ -50,7 +50,14 @@ import pytest
 
 import softmax as sm
 from derivations import families
-from derivations.reference import lse_condition, reference, reference_row, ulp_error
+from derivations.reference import (
+    CTX,
+    lse_condition,
+    reference,
+    reference_row,
+    ulp_error,
+    ulp_error_scalar,
+)
 
 DTYPES = (np.float64, np.float32)
 
@@ -245,3 +252,31 @@ def test_naive_high_precision_reference_loses_tiny_s_but_log1p_reference_keeps_i
     assert float(logq_exact[0]) == pytest.approx(-math.exp(-200.0), rel=1e-15)
     ours = sm.log_softmax(np.array(z))
     assert ulp_error(ours, np.array(logq_exact, dtype=object), np.float64).max() <= F64_BOUND
+
+
+# ---- the metric: vectorized ulp errors agree with the scalar definition ------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+def test_vectorized_ulp_error_agrees_with_the_scalar_definition(dtype):
+    ctx = CTX
+    big = float(np.finfo(dtype).max)
+    exact = [
+        ctx.mpf(1) / 3,
+        ctx.mpf(2) ** -1100,  # below float64's subnormals
+        ctx.mpf(2) ** -140 * 3,  # float32 subnormal range
+        ctx.mpf(big) * (1 + ctx.mpf(2) ** -30),  # rounds to inf in dtype
+        -ctx.inf,
+        ctx.mpf(-7.25),
+        ctx.mpf(0),
+        ctx.mpf(5) ** 40,
+    ]
+    computed = np.array(
+        [1 / 3, 0.0, 4e-42, np.inf, -np.inf, np.nan, 2.0**-149, 5.0**40], dtype=dtype
+    )
+    shifted = np.nextafter(computed, np.array(np.inf, dtype=dtype))  # a few ulps off instead
+    for c in (computed, shifted, np.where(np.isfinite(computed), -computed, 1.0)):
+        want = [ulp_error_scalar(ci, ei, dtype) for ci, ei in zip(c.tolist(), exact, strict=True)]
+        got = ulp_error(c, np.array(exact, dtype=object), dtype)
+        # The float64 form rounds twice at 2^-53 relative: a few units of 1e-16.
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
