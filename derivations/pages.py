@@ -42,24 +42,43 @@ def _scope(proof: dict) -> str:
     return "for symbolic sizes" if proof["general"] else f"exactly for {proof['sizes']}"
 
 
-def _residual(item: dict) -> str:
+#: Longer LaTeX is not typeset on the page: an expanded 3×3×2 matrix identity runs to
+#: 50 000 characters, megabytes of KaTeX HTML. The CLI and the JSON export keep it whole.
+MAX_LATEX = 2000
+
+
+def _inline(latex: str, claim_id: str) -> str:
+    """`latex` as inline math, or a pointer to the CLI when it is too long to typeset."""
+    if len(latex) <= MAX_LATEX:
+        return f"${latex}$"
+    command = f"python -m derivations show {claim_id}"
+    return f"*(an expression of {len(latex):,} characters, printed by `{command}`)*"
+
+
+def _residual(item: dict, claim_id: str) -> str:
     """A residual as math when it is a SymPy expression, else as the message it is."""
     if item["residual_is_latex"]:
-        return f"${item['residual']}$"
+        return _inline(item["residual"], claim_id)
     return f"`{item['residual']}`"
 
 
-def _steps(proof: dict) -> list[str]:
+def _steps(proof: dict, claim_id: str) -> list[str]:
     lines = []
     for s in proof["steps"]:
+        shown = _inline(s["latex"], claim_id)
         if s["passed"]:
-            lines.append(f"- ✓ {_text(s['label'])}: ${s['latex']}$")
+            lines.append(f"- ✓ {_text(s['label'])}: {shown}")
         else:
-            lines.append(f"- ✗ {_text(s['label'])}: ${s['latex']}$  \n  residual: {_residual(s)}")
+            lines.append(
+                f"- ✗ {_text(s['label'])}: {shown}  \n  residual: {_residual(s, claim_id)}"
+            )
     return lines
 
 
-def claim_block(outcome: Outcome) -> str:
+def claim_block(outcome: Outcome, shown: dict[str, str] | None = None) -> str:
+    """The Markdown of one claim. `shown` maps each production object already rendered on
+    the page to the claim that rendered it; it is updated with the ones rendered here."""
+    shown = {} if shown is None else shown
     d = outcome.as_dict()
     out = [f"## {d['id']} · {_text(d['title'])} {{#{d['id']}}}", "", badge(outcome), ""]
     out += ["**As the tutorial writes it**", _math(d["source"])]
@@ -69,13 +88,16 @@ def claim_block(outcome: Outcome) -> str:
         )
     if d["verdict"] != "holds":
         written = d["as_written"]
-        out += [f"**Checked as written** ({_scope(written)}): fails", "", *_steps(written), ""]
+        steps = _steps(written, d["id"])
+        out += [f"**Checked as written** ({_scope(written)}): fails", "", *steps, ""]
     if d["correction"]:
         out += ["**Correction**", _math(d["correction"])]
     proof = d["symbolic"]
-    if d["statement"]:
+    if d["statement"] and len(d["statement"]) <= MAX_LATEX:
         out += ["**The statement proven**", _math(d["statement"])]
-    out += [f"**Proof** ({_scope(proof)})", "", *_steps(proof), ""]
+    elif d["statement"]:
+        out += ["**The statement proven**", "", _inline(d["statement"], d["id"]), ""]
+    out += [f"**Proof** ({_scope(proof)})", "", *_steps(proof, d["id"]), ""]
     if proof["note"]:
         out += [f"*Why not general:* {_text(proof['note'])}", ""]
     if d["assumptions"]:
@@ -100,9 +122,14 @@ def claim_block(outcome: Outcome) -> str:
     if d["implementation"]:
         out += ["**Production code it checks**", ""]
         for name in d["implementation"]:
+            out += [f'=== "`{name}`"', ""]
+            if name in shown:
+                # Once per page: the docstring and source again would only add weight.
+                first = shown[name]
+                out += [f"    Its documentation and source are shown with [{first}](#{first}).", ""]
+                continue
+            shown[name] = d["id"]
             out += [
-                f'=== "`{name}`"',
-                "",
                 f"    ::: {name}",
                 "        options:",
                 "          show_root_heading: false",
@@ -116,7 +143,9 @@ def claim_block(outcome: Outcome) -> str:
 def section_page(section: str, outcomes: list[Outcome]) -> str:
     title, heading = SECTIONS[section]
     head = [f"# {title}", "", f"Tutorial section: {heading}.", ""]
-    return "\n".join(head + [claim_block(o) for o in outcomes if o.claim.section == section])
+    shown: dict[str, str] = {}
+    blocks = [claim_block(o, shown) for o in outcomes if o.claim.section == section]
+    return "\n".join(head + blocks)
 
 
 def verdict_table(outcomes: list[Outcome], link_prefix: str = "") -> str:
@@ -157,7 +186,7 @@ def errata_page(outcomes: list[Outcome]) -> str:
             "",
             "As written:",
             _math(d["source"]),
-            f"Residual of the statement as written: {_residual(d['as_written'])}",
+            f"Residual of the statement as written: {_residual(d['as_written'], d['id'])}",
             "",
         ]
         if d["correction"]:
@@ -169,7 +198,7 @@ def errata_page(outcomes: list[Outcome]) -> str:
             f"Proof of the {'correction' if d['correction'] else 'statement under it'} "
             f"({_scope(proof)}):",
             "",
-            *_steps(proof),
+            *_steps(proof, d["id"]),
             "",
         ]
         if d["note"]:

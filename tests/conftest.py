@@ -1,8 +1,10 @@
 """Start the docs build early, in a second process, when the browser test is collected.
 
 `mkdocs build --strict` takes about as long as the claim tests; run side by side on two
-cores they cost the wall time of one. The build writes to a temporary directory; the
-fixture `built_site` of tests/test_docs_browser.py waits for it and fails on its errors.
+cores they cost the wall time of one. The browser tests are moved to the end of the run,
+so that nothing waits for the build while there are other tests to run. The build writes
+to a temporary directory; the fixture `built_site` of tests/test_docs_browser.py waits for
+it and fails on its errors.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ _BUILD: dict = {}
 def pytest_collection_modifyitems(session, config, items):
     if _BUILD or not any(item.path.name == "test_docs_browser.py" for item in items):
         return
+    # The browser tests last (a stable sort keeps their order): every other test then runs
+    # while the site builds, instead of waiting for it halfway through the run.
+    items.sort(key=lambda item: item.path.name == "test_docs_browser.py")
     site = Path(tempfile.mkdtemp(prefix="softmax-site-"))
     log = open(site.with_suffix(".log"), "w+", encoding="utf-8")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
