@@ -138,7 +138,10 @@ def bench_page(path: Path = RESULTS) -> str:
         out += [
             "## softmax and log_softmax against SciPy",
             "",
-            "Each row against SciPy's function of the same name. The floor rows of each shape "
+            "Each row against SciPy's function of the same name, which uses one thread. "
+            "Rows marked `workers=-1` share the work among every CPU of the machine "
+            f"({env['cpu_count']} here); the others use one thread. "
+            "The floor rows of each shape "
             "time a plain copy of the same array (`np.copyto`) and NumPy's exponential of it "
             "(`np.exp`), which every softmax evaluates once per entry: a ratio cannot go "
             "below the exponential's. For float32 a third floor times the float64 "

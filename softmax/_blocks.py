@@ -14,6 +14,9 @@ applies the non-finite policy of `softmax.functions`.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextvars
+
 import numpy as np
 
 from softmax import _shift
@@ -24,11 +27,14 @@ BLOCK = 1 << 16
 SMALL = 16
 
 
-def run(rows, finish, outs):
+def run(rows, finish, outs, workers=1):
     """Apply ``finish(x, axis, buf)`` to every block of `rows` and write into `outs`.
 
     `rows` is an (O, M) float32/float64 array; each of `outs` is shaped (O, M) or (O,)
-    and receives the matching result of `finish`, cast to its dtype.
+    and receives the matching result of `finish`, cast to its dtype. With `workers` > 1
+    the blocks are shared among that many threads: NumPy releases the GIL inside each
+    operation on a block, blocks write disjoint rows, and each slice's result depends on
+    that slice alone, so the output is the same to the bit for any `workers`.
     """
     n_rows, n = rows.shape
     transposed = n <= SMALL
@@ -41,19 +47,35 @@ def run(rows, finish, outs):
         and outs[0].ndim == 2
         and not np.may_share_memory(outs[0], rows)
     )
-    for start in range(0, n_rows, step):
-        block = slice(start, min(n_rows, start + step))
-        if transposed:
-            x = np.empty((n, block.stop - start))
-            np.copyto(x, rows[block].T)
-            axis = 0
-        else:
-            x = rows[block].astype(np.float64, copy=False)
-            axis = 1
-        buf = outs[0][block] if direct else None
-        for out, result in zip(outs, finish(x, axis, buf), strict=True):
-            if result is not buf:  # else it is in place already
-                _write(out[block], result, axis)
+
+    def blocks(starts):
+        for start in starts:
+            block = slice(start, min(n_rows, start + step))
+            if transposed:
+                x = np.empty((n, block.stop - start))
+                np.copyto(x, rows[block].T)
+                axis = 0
+            else:
+                x = rows[block].astype(np.float64, copy=False)
+                axis = 1
+            buf = outs[0][block] if direct else None
+            for out, result in zip(outs, finish(x, axis, buf), strict=True):
+                if result is not buf:  # else it is in place already
+                    _write(out[block], result, axis)
+
+    starts = range(0, n_rows, step)
+    workers = min(workers, len(starts))
+    if workers == 1:
+        blocks(starts)
+        return
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        # Each thread runs in a copy of the caller's context, which holds np.errstate.
+        jobs = [
+            pool.submit(contextvars.copy_context().run, blocks, starts[i::workers])
+            for i in range(workers)
+        ]
+        for job in jobs:
+            job.result()  # re-raises a thread's exception here
 
 
 def _write(target, result, axis):

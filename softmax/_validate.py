@@ -8,6 +8,7 @@ other exception type escapes the public API.
 from __future__ import annotations
 
 import operator
+import os
 
 import numpy as np
 
@@ -52,6 +53,31 @@ def check_axis(name, axis, ndim):
     if not -ndim <= axis < ndim:
         raise ValueError(f"{name}={axis} is out of range for an array of {ndim} dimension(s)")
     return axis % ndim
+
+
+def check_workers(name, workers):
+    """Return the number of threads `workers` asks for (scipy.fft's convention).
+
+    None means 1; a negative value counts back from the number of CPUs (-1: all of them).
+    """
+    if workers is None:
+        return 1
+    try:
+        if isinstance(workers, (bool, np.bool_)):
+            raise TypeError
+        workers = operator.index(workers)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be an integer or None, got {type(workers).__name__}"
+        ) from None
+    cpus = os.cpu_count() or 1
+    count = workers if workers > 0 else cpus + 1 + workers
+    if workers == 0 or count < 1:
+        raise ValueError(
+            f"{name} must be a positive count or -1 .. -{cpus} (counting back from the "
+            f"{cpus} CPUs), got {workers}"
+        )
+    return count
 
 
 def check_finite(name, arr):

@@ -8,6 +8,8 @@ type escape (not even a subclass such as NumPy's `AxisError`) and that none retu
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -65,6 +67,15 @@ for name, f in ALL3:
         ),
         case(f"{name}-axis_float", lambda f=f: f(Z, axis=1.0), TypeError, r"axis must be an int"),
         case(f"{name}-axis_none", lambda f=f: f(Z, axis=None), TypeError, r"axis must be an int"),
+        case(f"{name}-workers_zero", lambda f=f: f(Z, workers=0), ValueError, r"workers must be a"),
+        case(
+            f"{name}-workers_below_minus_cpus",
+            lambda f=f: f(Z, workers=-(os.cpu_count() or 1) - 1),
+            ValueError,
+            r"workers must be a positive count",
+        ),
+        case(f"{name}-workers_float", lambda f=f: f(Z, workers=2.0), TypeError, r"workers must be"),
+        case(f"{name}-workers_bool", lambda f=f: f(Z, workers=True), TypeError, r"workers must be"),
         case(f"{name}-axis_str", lambda f=f: f(Z, axis="0"), TypeError, r"axis must be an int"),
         case(f"{name}-axis_bool", lambda f=f: f(Z, axis=True), TypeError, r"axis must be an int"),
         case(f"{name}-complex_dtype", lambda f=f: f([1 + 2j, 0]), TypeError, r"z must hold real"),

@@ -9,6 +9,7 @@ import pytest
 import scipy.special
 
 import softmax as sm
+from softmax import _blocks
 
 FUNCS = {"softmax": sm.softmax, "log_softmax": sm.log_softmax, "logsumexp": sm.logsumexp}
 ELEMENTWISE = {"softmax": sm.softmax, "log_softmax": sm.log_softmax}
@@ -240,6 +241,29 @@ def test_each_slice_gives_the_same_bits_alone_as_among_other_slices(f, m):
     together = f(x)
     for i in range(len(x)):
         np.testing.assert_array_equal(together[i], f(x[i : i + 1])[0], err_msg=f"row {i}")
+
+
+@pytest.mark.parametrize("m", [5, 40, 3000], ids=["transposed-layout", "row-layout", "long-rows"])
+@pytest.mark.parametrize("f", [sm.softmax, sm.log_softmax, sm.logsumexp], ids=lambda f: f.__name__)
+def test_threads_give_the_same_bits_as_one_thread(f, m):
+    # Many blocks of every path (softmax._shift), float32 too, shared among 1, 2 and 3
+    # threads and all CPUs: each slice is computed on its own, so the bits cannot change.
+    rows = _mixed_rows(m)
+    x = np.tile(rows, (3 * _blocks.BLOCK // (rows.size) + 1, 1))
+    for dtype in (np.float64, np.float32):
+        xd = x.astype(dtype)
+        want = f(xd)
+        for workers in (2, 3, -1):
+            np.testing.assert_array_equal(f(xd, workers=workers), want, err_msg=str(workers))
+
+
+def test_threads_see_the_callers_errstate():
+    # Rows below -708 underflow in exp, which NumPy ignores by default. A caller who asks
+    # for underflow to raise gets it from the threads too: they run in the caller's context.
+    x = np.tile(_mixed_rows(40), (500, 1))
+    for workers in (None, 2):
+        with np.errstate(under="raise"), pytest.raises(FloatingPointError, match="underflow"):
+            sm.softmax(x, workers=workers)
 
 
 # ---- the non-finite policy (one test per row of the table in softmax.functions) -------------
