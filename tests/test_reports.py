@@ -38,6 +38,7 @@ def test_benchmarks_page_shows_the_loss_plot_it_is_given(tmp_path):
     page = bench_page(path)
     assert f"]({LOSS_FIGURE})" in page
     assert "| production | 1e3 | 2 ms | 2 MiB |" in page
+    assert "| float64 | 10 × 10 | 2 s | 0.50 ✓ |" in page  # one line per dtype and shape
     svg = bench_loss_figure(path)
     # Two panels: time and peak memory.
     assert svg.lstrip().startswith("<?xml") and 'id="axes_1"' in svg and 'id="axes_2"' in svg
