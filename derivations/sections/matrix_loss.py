@@ -134,6 +134,8 @@ def _diag_checks():
     return [
         # Literal log q within (M + 4)u + 2u|log q| (MATL-1), production within 8u|log q|.
         close("diag(P log Q^T) vs log_likelihood", d, each, rtol=10 * U, atol=(P.shape[1] + 4) * U),
+        # One-hot P: each entry is the label's log q, within 4 ulp (8u) of a reference that
+        # is itself rounded once (u); 16u is MATL-1's per-term budget.
         close("per-sample log_likelihood vs mpmath", each, terms, rtol=16 * U),
         holds("a 2×3 matrix has 2 diagonal entries", two_by_three == 2, f"{two_by_three} found"),
     ]
@@ -295,21 +297,21 @@ def _ml_corrected():
 
 def _ml_checks():
     X, P = production.datasets.random_data(20, 4, 3, seed=15)
-    Z = X @ np.random.default_rng(15).normal(0.0, 0.5, (4, 4)).T
+    (O_, M_), Z = P.shape, X @ np.random.default_rng(15).normal(0.0, 0.5, (4, 4)).T
     with mpmath.workdps(60):
         zs = [[mpmath.mpf(float(v)) for v in row] for row in Z]
         qs = [[mpmath.exp(v) / mpmath.fsum(map(mpmath.exp, r)) for v in r] for r in zs]
-        like = mpmath.fprod(qs[a][b] ** int(P[a, b]) for a in range(20) for b in range(4))
-        want = float(mpmath.log(like) / 20)
+        like = mpmath.fprod(qs[a][b] ** int(P[a, b]) for a in range(O_) for b in range(M_))
+        want = float(mpmath.log(like) / O_)
     got = production.log_likelihood(Z, P)
     return [
-        # The budget of MATL-1 with O = 20 samples: (O + 16)u; the 60-digit product-form
-        # reference adds only its final rounding.
+        # The budget of MATL-1: (O + 16)u; the 60-digit product-form reference adds only
+        # its final rounding.
         close(
             "log_likelihood = (1/o) log prod q^p",
             got,
             want,
-            rtol=(20 + 16) * U,
+            rtol=(O_ + 16) * U,
             reference="mpmath, 60 digits, product form",
         )
     ]
