@@ -6,7 +6,7 @@ float is converted with ``mpf(float(x))``, which is exact: the reference sees pr
 numbers the production code sees.
 
 They are computed in the log1p form, for a slice $x$ with maximum $m = x_k$ ($k$ the first
-argmax, as in `softmax._shift`):
+argmax, as in `softmax._kernels`):
 
 * $s = \sum_{i \ne k} e^{x_i - m}$,
 * $\operatorname{lse}(x) = m + \operatorname{log1p}(s)$,

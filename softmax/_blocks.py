@@ -1,67 +1,49 @@
-r"""Run the shift kernel over the slices of an array, block by block, in the faster layout.
+r"""Run the softmax kernel over the slices of an array, block by block.
 
-The slices are the rows of an (O, M) array. They are processed in blocks of about
-`BLOCK` entries, so that the kernel's few passes over a block find it in the L2 cache
-instead of main memory, and so that float32 input needs a float64 copy of one block only.
-A block is the rows themselves when M is large. When M is small (at most `SMALL`) it is
-copied transposed, (M, rows): every reduction over a slice then runs along contiguous
-rows of length "rows", where NumPy's per-slice loops over a handful of entries cost more
-than the arithmetic.
-
-Each `finish_*` function turns the kernel's ``(top, m, e, w, t)`` into one output and
-applies the non-finite policy of `softmax.functions`.
+The slices are the rows of an (O, M) array. They are processed in blocks of about `BLOCK`
+entries, so that the kernel's passes (`softmax._kernels`) over a block find it in the L2
+cache instead of main memory, and so that float32 input needs a float64 copy of one block
+only. A row longer than `BLOCK` is a block of its own.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import contextvars
+import functools
 
 import numpy as np
 
-from softmax import _shift
+#: Entries per block: 32 Ki float64 are 256 KiB; with the scratch and output blocks, the
+#: working set stays in a 2 MiB L2.
+BLOCK = 1 << 15
 
-#: Entries per block: 64 Ki float64 are 512 KiB, which with the output block stays in L2.
-BLOCK = 1 << 16
-#: Slices at most this long are computed in the transposed layout.
-SMALL = 16
+
+@functools.cache
+def kernels():
+    """`softmax._kernels`, imported (and so numba) on the first computation, not at import."""
+    from softmax import _kernels
+
+    return _kernels
 
 
 def run(rows, finish, outs, workers=1):
-    """Apply ``finish(x, axis, buf)`` to every block of `rows` and write into `outs`.
+    """Apply ``finish(x, outs_block)`` to every block of `rows`.
 
-    `rows` is an (O, M) float32/float64 array; each of `outs` is shaped (O, M) or (O,)
-    and receives the matching result of `finish`, cast to its dtype. With `workers` > 1
-    the blocks are shared among that many threads: NumPy releases the GIL inside each
-    operation on a block, blocks write disjoint rows, and each slice's result depends on
-    that slice alone, so the output is the same to the bit for any `workers`.
+    `rows` is an (O, M) float32/float64 array; each of `outs` is an array of O rows (the
+    outputs, or row-aligned inputs such as labels), and `finish` gets the block of each.
+    With `workers` > 1 the blocks are shared among that many threads: the compiled
+    passes and NumPy's `exp` release the GIL, blocks write disjoint rows, and each row's
+    result depends on that row alone, so the output is the same to the bit for any
+    `workers`.
     """
     n_rows, n = rows.shape
-    transposed = n <= SMALL
     step = max(1, BLOCK // n)
-    # The first output may receive e directly when nothing has to be cast or transposed
-    # and it does not overlap the input (out may be z itself).
-    direct = (
-        not transposed
-        and outs[0].dtype == np.float64
-        and outs[0].ndim == 2
-        and not np.may_share_memory(outs[0], rows)
-    )
 
     def blocks(starts):
         for start in starts:
             block = slice(start, min(n_rows, start + step))
-            if transposed:
-                x = np.empty((n, block.stop - start))
-                np.copyto(x, rows[block].T)
-                axis = 0
-            else:
-                x = rows[block].astype(np.float64, copy=False)
-                axis = 1
-            buf = outs[0][block] if direct else None
-            for out, result in zip(outs, finish(x, axis, buf), strict=True):
-                if result is not buf:  # else it is in place already
-                    _write(out[block], result, axis)
+            finish(np.ascontiguousarray(rows[block]), tuple(out[block] for out in outs))
 
     starts = range(0, n_rows, step)
     workers = min(workers, len(starts))
@@ -78,79 +60,74 @@ def run(rows, finish, outs, workers=1):
             job.result()  # re-raises a thread's exception here
 
 
-def _write(target, result, axis):
-    if target.ndim == 1:
-        result = result.reshape(-1)
-    elif axis == 0:
-        target = target.T
-    # float32 results beyond the float32 range (log_softmax of a slice spanning more than
-    # float32 max) round to -inf, the correctly rounded value: not a warning.
-    with np.errstate(over="ignore"):
-        np.copyto(target, result, casting="same_kind")
+def passes(x, e=None):
+    """Passes 1 and 2 of `softmax._kernels` over the block `x`: ``(m, k, mode, e)``.
+
+    `e` (float64, shaped like `x`, not overlapping it) receives the exponentials; a
+    scratch block is allocated when it is None.
+    """
+    k_ = kernels()
+    rows = x.shape[0]
+    if e is None:
+        e = np.empty(x.shape)
+    m, k, mode = np.empty(rows), np.empty(rows, np.intp), np.empty(rows, np.int8)
+    widen = x.dtype != np.float64
+    k_.row_stats(x, e, widen, m, k, mode)
+    # Overflow and NaN in rows that pass 3 redoes or sets by the non-finite policy.
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.exp(e if widen else x, out=e)
+        if (mode == k_.SHIFTED).any():
+            k_.shift_rows(x, m, mode, e)
+            shifted = np.flatnonzero(mode == k_.SHIFTED)
+            e[shifted] = np.exp(e[shifted])
+            k_.correct_rows(x, m, mode, e)
+    return m, k, mode, e
 
 
-def _softmax(x, axis, buf):
-    top, m, e, w, t = _shift.shift(x, axis, buf)
-    e[top] = w
-    # SM-1: q_i = e^{z_i - m} / (1 + s), here with both sides scaled by w.
-    with np.errstate(invalid="ignore"):
-        e /= w + t
-    return m, e, w, t
+def _writable(out, x):
+    """`out` as the scratch for the exponentials, when it can be (float64, not `x`)."""
+    if out.dtype == np.float64 and out.flags.c_contiguous and not np.may_share_memory(out, x):
+        return out
+    return None
 
 
-def _log1p_s(w, t):
-    r"""$\operatorname{log1p}(s)$ with $s = t / w$ (exact when $w = 1$)."""
-    with np.errstate(invalid="ignore"):
-        return np.log1p(t / w)
+_NO_LP = np.empty(0)
 
 
-def _log_softmax(x, m, log1p_s, out):
-    # IMPL-4: log q_i = (z_i - m) - log1p(s).
-    with np.errstate(invalid="ignore", over="ignore"):
-        return np.subtract(np.subtract(x, m, out=out), log1p_s, out=out)
+def finish_softmax(x, outs):
+    (out,) = outs
+    m, k, mode, e = passes(x, _writable(out, x))
+    kernels().finish_softmax(x, m, k, mode, e, out, _NO_LP, out.dtype == np.float64)
 
 
-def finish_softmax(x, axis, buf):
-    """$q$, with the non-finite policy."""
-    m, e, _w, _t = _softmax(x, axis, buf)
-    bad = _shift.nonfinite_rows(m)
-    if bad.any():
-        fix = np.where(m == np.inf, _shift.posinf_onehot(x, axis), np.nan)
-        np.copyto(e, fix, where=np.broadcast_to(bad, e.shape))
-    return (e,)
+def finish_log_softmax(x, outs):
+    (out,) = outs
+    m, k, mode, e = passes(x)
+    kernels().finish_log_softmax(x, m, k, mode, e, out)
 
 
-def finish_log_softmax(x, axis, buf):
-    r"""$\log q$, with the non-finite policy."""
-    _top, m, e, w, t = _shift.shift(x, axis, buf)
-    result = _log_softmax(x, m, _log1p_s(w, t), out=e)
-    bad = _shift.nonfinite_rows(m)
-    if bad.any():
-        with np.errstate(divide="ignore"):
-            fix = np.where(m == np.inf, np.log(_shift.posinf_onehot(x, axis)), np.nan)
-        np.copyto(result, fix, where=np.broadcast_to(bad, result.shape))
-    return (result,)
+def finish_logsumexp(x, outs):
+    (out,) = outs
+    m, k, mode, e = passes(x)
+    kernels().finish_logsumexp(x, m, k, mode, e, out)
 
 
-def finish_logsumexp(x, axis, buf):
-    r"""$\operatorname{lse} = m + \operatorname{log1p}(s)$, keepdims-shaped."""
-    _top, m, _e, w, t = _shift.shift(x, axis, buf)
-    with np.errstate(invalid="ignore"):
-        result = m + _log1p_s(w, t)
-    bad = _shift.nonfinite_rows(m)
-    if bad.any():
-        # log 0 = -inf for all -inf slices, +inf for any +inf, NaN stays NaN.
-        np.copyto(result, m, where=bad)
-    return (result,)
+def finish_parts(x, outs):
+    r"""$q$, $m$ and $\operatorname{log1p}(t / w)$ of finite float64 rows, from one pass."""
+    q, m_out, lp = outs
+    m, k, mode, e = passes(x, _writable(q, x))
+    kernels().finish_softmax(x, m, k, mode, e, q, lp, True)
+    m_out[...] = m
 
 
-def finish_both(x, axis, buf):
-    r"""$q$ and $\log q$ of finite rows from one shift (one `exp` instead of two)."""
-    m, e, w, t = _softmax(x, axis, buf)
-    return e, _log_softmax(x, m, _log1p_s(w, t), out=None)
+def finish_residual(x, arrays):
+    r"""$Q - P$ and the per-sample cross-entropy of finite float64 logits, from one pass.
 
-
-def finish_parts(x, axis, buf):
-    r"""$q$, $m$ and $\operatorname{log1p}(s)$ of finite rows from one shift."""
-    m, e, w, t = _softmax(x, axis, buf)
-    return e, m, _log1p_s(w, t)
+    `arrays` is ``(R, loss, labels)`` with integer labels (O,) or probability rows (O, M).
+    """
+    out, loss, labels = arrays
+    m, k, mode, e = passes(x, _writable(out, x))
+    finish = kernels().finish_residual_index
+    if labels.ndim == 2:
+        finish = kernels().finish_residual_proba
+    finish(x, m, k, mode, e, out, loss, labels)

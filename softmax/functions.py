@@ -103,7 +103,7 @@ def softmax(z, axis=-1, *, out=None, workers=None):
     -----
     Computed as $q_i = e^{z_i - m} / (1 + s)$ with $m = \max_k z_k$ and
     $s = \sum_{i \ne \arg\max} e^{z_i - m}$ (claims SM-1 and IMPL-1), in one of two ways
-    per slice (`softmax._shift`). When no $e^{z_i}$ can overflow and none is a subnormal
+    per slice (`softmax._kernels`). When no $e^{z_i}$ can overflow and none is a subnormal
     that matters, both sides are scaled by $e^m$: $q_i = e^{z_i} / (e^m + \sum_{i \ne
     \arg\max} e^{z_i})$, one `exp` per entry and nothing to correct. Otherwise the slice is
     shifted by $m$, which makes every exponent $\le 0$, and the exact rounding error of the
@@ -111,14 +111,14 @@ def softmax(z, axis=-1, *, out=None, workers=None):
     overflows or loses accuracy. Non-finite entries follow the policy in the module
     docstring.
 
-    Speed is traded for accuracy in two places, both measured by ``make bench`` (see the
-    Benchmarks page of the docs): float32 input is computed block by block in float64, so
-    that the float32 result is correctly rounded but for double rounding, where a
-    float32-only computation (scipy's) is faster but misses the 4-ulp target (see the
-    docs' accuracy and conformance page for the measured errors); and the max term is
-    kept out of the sum, which needs the index of each maximum. The exponential itself,
-    NumPy's, dominates the time of both this function and scipy's; ``workers=-1`` shares
-    it among every CPU.
+    The work is three passes over cache-sized blocks: a compiled pass for the maximum,
+    NumPy's vectorised `exp`, and a compiled pass for the sum (claim IMPL-12) and the
+    division (`softmax._kernels`; numba compiles them on the first call and caches them on
+    disk). float32 input is computed in float64 block by block, so that the float32 result
+    is correctly rounded but for double rounding; a float32-only computation (scipy's)
+    misses the 4-ulp target (see the docs' accuracy and conformance page). ``make bench``
+    measures the speed against SciPy and PyTorch (the docs' Benchmarks page);
+    ``workers=-1`` shares the blocks among every CPU.
 
     References
     ----------
@@ -237,28 +237,3 @@ def logsumexp(z, axis=-1, *, keepdims=False, workers=None):
     if keepdims:
         result = np.expand_dims(result, ax)
     return np.asarray(result)
-
-
-def softmax_rows(x):
-    r"""Both $q$ and $\log q$ of the rows of a finite float64 matrix, from one shift.
-
-    Internal to the loss and gradient: they need the two together, and computing them from
-    the same $m$, $d$ and $s$ costs one `exp` instead of two.
-    """
-    q, logq = np.empty_like(x), np.empty_like(x)
-    _blocks.run(x, _blocks.finish_both, (q, logq))
-    return q, logq
-
-
-def softmax_parts(x):
-    r"""$q$ of the rows of a finite float64 matrix, with each row's $m$ and
-    $\operatorname{log1p}(s)$ from the same shift.
-
-    Internal to the loss of integer labels: $\log q_{ki} = (x_{ki} - m_k) -
-    \operatorname{log1p}(s_k)$ (claim IMPL-4) is then formed at the labels only, the same
-    operations on the same values as `softmax_rows`, so the same bits, without the
-    $O \times M$ matrix of $\log q$.
-    """
-    q, m, log1p_s = np.empty_like(x), np.empty(x.shape[0]), np.empty(x.shape[0])
-    _blocks.run(x, _blocks.finish_parts, (q, m, log1p_s))
-    return q, m, log1p_s

@@ -14,8 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from softmax._validate import as_float_array, check_finite, check_labels, check_nonempty
-from softmax.functions import softmax_parts, softmax_rows
-from softmax.loss import per_sample_log_likelihood
+from softmax.loss import residual_and_losses
 
 __all__ = ["cross_entropy_grad", "cross_entropy_loss_and_grad", "log_likelihood_grad"]
 
@@ -38,30 +37,18 @@ def check_problem(W, X, labels):
     return W.astype(np.float64, copy=False), X.astype(np.float64, copy=False), kind, y, dtype
 
 
-def residual(Q, kind, y):
-    """$Q - P$ (claim GRAD-6: $\\partial H / \\partial g_i = q_i - p_i$), in place of Q."""
-    if kind == "index":
-        Q[np.arange(Q.shape[0]), y] -= 1.0
-    else:
-        Q -= y
-    return Q
-
-
 def loss_and_grad_f64(W, X, kind, y):
-    """Mean cross-entropy and its gradient for validated float64 inputs."""
-    Z = X @ W.T
-    if kind == "index":
-        Q, m, log1p_s = softmax_parts(Z)
-        # IMPL-4 at the labels only: log q_ky = (z_ky - m_k) - log1p(s_k).
-        logq_y = Z[np.arange(Z.shape[0]), y] - m
-        loss = -np.subtract(logq_y, log1p_s, out=logq_y).mean()
-    else:
-        Q, logq = softmax_rows(Z)
-        loss = -per_sample_log_likelihood(logq, kind, y).mean()
+    r"""Mean cross-entropy and its gradient for validated float64 inputs.
+
+    One fused pass over the logits $Z = X W^\mathsf{T}$ (`softmax._kernels`) gives both
+    $Q - P$ (claim GRAD-6: $\partial H / \partial g_i = q_i - p_i$) and each sample's
+    $-\sum_i p_i \log q_i$ in the log1p form (IMPL-4); memory is $O(O \cdot M)$.
+    """
+    R, losses = residual_and_losses(X @ W.T, kind, y)
     # GRADM-1: (Q - P)^T X / O, the descent direction.
-    grad = residual(Q, kind, y).T @ X
+    grad = R.T @ X
     grad /= X.shape[0]
-    return loss, grad
+    return losses.mean(), grad
 
 
 def cross_entropy_loss_and_grad(W, X, labels):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from softmax import _blocks
 from softmax._validate import as_float_array, check_finite, check_labels, check_nonempty
-from softmax.functions import softmax_rows
 
 __all__ = ["cross_entropy", "log_likelihood"]
 
@@ -20,12 +20,16 @@ def check_logits(logits):
     return arr, arr.dtype
 
 
-def per_sample_log_likelihood(logq, kind, y):
-    r"""$\ell_k = \sum_i p_{ki} \log q_{ki}$ for each sample $k$ (claim ML-5)."""
-    if kind == "index":
-        return logq[np.arange(logq.shape[0]), y]
-    # 0 * log q is 0 here: logits are finite, so log q is finite too.
-    return np.einsum("ki,ki->k", y, logq)
+def residual_and_losses(Z, kind, y):
+    r"""$Q - P$ and each sample's $-\sum_i p_{ki} \log q_{ki}$ of finite float64 logits `Z`.
+
+    One fused pass (`softmax._kernels`), with $\log q$ in the log1p form (claims IMPL-4,
+    ML-5) and never formed as a matrix: memory is the $O \times M$ residual only.
+    """
+    R, losses = np.empty_like(Z), np.empty(Z.shape[0])
+    labels = y if kind == "index" else np.ascontiguousarray(y, dtype=np.float64)
+    _blocks.run(Z, _blocks.finish_residual, (R, losses, labels))
+    return R, losses
 
 
 def reduce(values, reduction):
@@ -79,8 +83,7 @@ def cross_entropy(logits, labels, *, reduction="mean"):
     """
     arr, dtype = check_logits(logits)
     kind, y = check_labels("labels", labels, *arr.shape)
-    _q, logq = softmax_rows(arr.astype(np.float64))
-    per_sample = -per_sample_log_likelihood(logq, kind, y)
+    _residual, per_sample = residual_and_losses(np.ascontiguousarray(arr, np.float64), kind, y)
     # A float32 loss beyond float32 max (logit gaps near 2 * float32 max) rounds to inf.
     with np.errstate(over="ignore"):
         return np.asarray(reduce(per_sample, reduction)).astype(dtype)[()]

@@ -178,7 +178,7 @@ def _exact_grid(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
 def test_softmax_and_log_softmax_are_bit_identical_under_exact_shifts_of_large_logits(dtype):
-    # Maxima above 709 are computed by the shift (softmax._shift): both inputs then give
+    # Maxima above 709 are computed by the shift (softmax._kernels): both inputs then give
     # the same gaps x_i - m, the same numbers, and bit-identical outputs.
     x = _exact_grid(dtype) + dtype(2.0**10)
     c = dtype(2.0**10)
@@ -217,7 +217,7 @@ def test_softmax_is_shift_invariant_for_huge_shifts():
 
 
 def _mixed_rows(m):
-    """Rows that take every path of softmax._shift, in one array of row length `m`."""
+    """Rows that take every path of softmax._kernels, in one array of row length `m`."""
     rng = np.random.default_rng(13)
     rows = [
         rng.normal(0.0, 3.0, m),  # no shift
@@ -232,7 +232,7 @@ def _mixed_rows(m):
     return np.stack(rows)
 
 
-@pytest.mark.parametrize("m", [5, 40], ids=["transposed-layout", "row-layout"])
+@pytest.mark.parametrize("m", [5, 40], ids=["short-rows", "one-lane-group-and-tail"])
 @pytest.mark.parametrize("f", [sm.softmax, sm.log_softmax, sm.logsumexp], ids=lambda f: f.__name__)
 def test_each_slice_gives_the_same_bits_alone_as_among_other_slices(f, m):
     # Which path a slice takes depends on that slice alone, so its neighbours in the same
@@ -243,10 +243,10 @@ def test_each_slice_gives_the_same_bits_alone_as_among_other_slices(f, m):
         np.testing.assert_array_equal(together[i], f(x[i : i + 1])[0], err_msg=f"row {i}")
 
 
-@pytest.mark.parametrize("m", [5, 40, 3000], ids=["transposed-layout", "row-layout", "long-rows"])
+@pytest.mark.parametrize("m", [5, 40, 3000], ids=["short-rows", "one-chunk", "many-chunks"])
 @pytest.mark.parametrize("f", [sm.softmax, sm.log_softmax, sm.logsumexp], ids=lambda f: f.__name__)
 def test_threads_give_the_same_bits_as_one_thread(f, m):
-    # Many blocks of every path (softmax._shift), float32 too, shared among 1, 2 and 3
+    # Many blocks of every path (softmax._kernels), float32 too, shared among 1, 2 and 3
     # threads and all CPUs: each slice is computed on its own, so the bits cannot change.
     rows = _mixed_rows(m)
     x = np.tile(rows, (3 * _blocks.BLOCK // (rows.size) + 1, 1))

@@ -6,6 +6,7 @@ from derivations.sections import (  # noqa: F401  (imports register the claims)
     gradient,
     implementation,
     implementation_loss,
+    implementation_sum,
     likelihood,
     loss,
     many_samples,

@@ -103,7 +103,7 @@ def _twosum_exact():
     rng = np.random.default_rng(22)
     x = (10.0 ** rng.uniform(-3, 3, 400) * rng.choice([-1.0, 1.0], 400)).reshape(40, 10)
     m = x.max(axis=1, keepdims=True)
-    d = x - m  # the shifted path's first operation, softmax._shift._shifted
+    d = x - m  # the shifted path's first operation, softmax._kernels.shift_rows
     bad = 0
     for xv, mv, dv in zip(x.ravel(), np.broadcast_to(m, x.shape).ravel(), d.ravel(), strict=True):
         err = Fraction(float(xv)) - Fraction(float(mv)) - Fraction(float(dv))
@@ -128,8 +128,9 @@ register(
     references=(KNUTH, BLANCHARD),
     note="|r_i| ≤ ulp(d_i)/2, so the dropped O(r²) term is below 2⁻¹⁰⁶ relative. The 4-ulp "
     "bound is met on every family here but not on every input: `python -m benchmarks.search` "
-    "finds rare random rows above it, from NumPy's pairwise sum of s; strict xfails in "
-    "tests/test_accuracy.py record the worst and fail if they stop failing.",
+    "finds rare random rows above it for log_softmax, where s = t / e^m carries the roundings "
+    "of the unshifted form; a strict xfail in tests/test_accuracy.py records the worst and "
+    "fails if it stops failing.",
 )
 
 # --- the scaled form, without a shift ----------------------------------------------------

@@ -1,0 +1,330 @@
+r"""The compiled passes of the softmax kernel (numba: compiled on first use, cached on disk).
+
+A block of rows $x$ (each slice along `axis` is a row) is computed in three passes over
+data that stays in the cache (`softmax._blocks` sizes the blocks):
+
+1. `row_stats`: each row's maximum $m$, its first index $k$, and the row's *mode* (claim
+   IMPL-11): 0 when $e^{x_i}$ can be taken unshifted (neither an $e^{x_i}$ nor the row's
+   sum can overflow, and no $e^{x_i}$ is a subnormal that matters), 1 when the row is
+   shifted by $m$ (claim IMPL-2), 2 when $m$ is not finite (the non-finite policy of
+   `softmax.functions`). float32 rows are widened to float64 here, into the scratch `e`.
+2. NumPy's vectorised `exp` over the block (`softmax._blocks`). Rows of mode 1 get
+   $d_i = \mathrm{fl}(x_i - m)$ from `shift_rows` first and the TwoSum correction from
+   `correct_rows` after.
+3. `finish_*`: $w = e_k = e^m$ (unshifted) or $1$ (shifted), with $k$ the first index of
+   the maximum, the sum $t = \sum_{i \ne k} e_i$ (claim IMPL-12), and the output:
+   $q_i = e_i / (w + t)$ (SM-1), $\log q_i = (x_i - m) - \operatorname{log1p}(t / w)$
+   (IMPL-4), or $\operatorname{lse} = m + \operatorname{log1p}(t / w)$.
+
+The exponential is NumPy's because numba's `math.exp` is scalar libm, several times slower
+than NumPy's AVX512 loop; the other work is fused into these loops, which numba compiles
+for the host CPU. Every row is computed from that row alone, so its bits do not depend on
+its neighbours, the block size or the number of threads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
+#: Helpers are inlined into each pass: a call per row costs more than a short row.
+_INLINE = {**_OPTIONS, "inline": "always"}
+
+#: log of the largest float64.
+LOG_MAX = math.log(np.finfo(np.float64).max)
+#: Below this, e^x is subnormal or 0 in float64 (e^-708 > 2^-1022).
+NORMAL_X = -708.0
+#: The modes of a row (pass 1).
+UNSHIFTED, SHIFTED, NONFINITE = 0, 1, 2
+#: Entries summed by eight accumulators before the pairwise tree takes over.
+CHUNK = 128
+
+
+@numba.njit(**_INLINE)
+def _max_min(a, r):
+    """Maximum and minimum of row `r` of `a`, NaN ignored.
+
+    Eight lanes written out, with comparisons that a NaN fails, so that LLVM emits vector
+    max and min instructions (a single running maximum is a chain it cannot vectorise).
+    """
+    n = a.shape[1]
+    h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = -np.inf
+    l0 = l1 = l2 = l3 = l4 = l5 = l6 = l7 = np.inf
+    for g in range(n // 8):
+        i = 8 * g
+        v0, v1, v2, v3 = a[r, i], a[r, i + 1], a[r, i + 2], a[r, i + 3]
+        v4, v5, v6, v7 = a[r, i + 4], a[r, i + 5], a[r, i + 6], a[r, i + 7]
+        h0, h1 = (v0 if v0 > h0 else h0), (v1 if v1 > h1 else h1)
+        h2, h3 = (v2 if v2 > h2 else h2), (v3 if v3 > h3 else h3)
+        h4, h5 = (v4 if v4 > h4 else h4), (v5 if v5 > h5 else h5)
+        h6, h7 = (v6 if v6 > h6 else h6), (v7 if v7 > h7 else h7)
+        l0, l1 = (v0 if v0 < l0 else l0), (v1 if v1 < l1 else l1)
+        l2, l3 = (v2 if v2 < l2 else l2), (v3 if v3 < l3 else l3)
+        l4, l5 = (v4 if v4 < l4 else l4), (v5 if v5 < l5 else l5)
+        l6, l7 = (v6 if v6 < l6 else l6), (v7 if v7 < l7 else l7)
+    for i in range(n - n % 8, n):
+        v0 = a[r, i]
+        h0, l0 = (v0 if v0 > h0 else h0), (v0 if v0 < l0 else l0)
+    hi = max(max(max(h0, h1), max(h2, h3)), max(max(h4, h5), max(h6, h7)))
+    lo = min(min(min(l0, l1), min(l2, l3)), min(min(l4, l5), min(l6, l7)))
+    return hi, lo
+
+
+@numba.njit(**_INLINE)
+def _first(a, r, m):
+    """The first index of the value `m` in row `r` (which holds it), eight at a time."""
+    n = a.shape[1]
+    for g in range(n // 8):
+        i = 8 * g
+        if (
+            (a[r, i] == m)
+            | (a[r, i + 1] == m)
+            | (a[r, i + 2] == m)
+            | (a[r, i + 3] == m)
+            | ((a[r, i + 4] == m) | (a[r, i + 5] == m) | (a[r, i + 6] == m) | (a[r, i + 7] == m))
+        ):
+            break
+    for i in range(8 * g if n >= 8 else 0, n):
+        if a[r, i] == m:
+            return i
+    return 0
+
+
+@numba.njit(**_INLINE)
+def _chunk_sum(e, r, start, stop, skip):
+    r"""$\sum e_i$ over ``start:stop`` (at most `CHUNK` entries) but $i$ = `skip`.
+
+    Eight accumulators; the skipped entry adds 0 through a blend, not a branch, so the
+    loop vectorises and its trip count does not depend on where the maximum is.
+    """
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    for g in range((stop - start) // 8):
+        i = start + 8 * g
+        s0, s1 = s0 + (e[r, i] if i != skip else 0.0), s1 + (e[r, i + 1] if i + 1 != skip else 0.0)
+        s2, s3 = (
+            s2 + (e[r, i + 2] if i + 2 != skip else 0.0),
+            s3 + (e[r, i + 3] if i + 3 != skip else 0.0),
+        )
+        s4, s5 = (
+            s4 + (e[r, i + 4] if i + 4 != skip else 0.0),
+            s5 + (e[r, i + 5] if i + 5 != skip else 0.0),
+        )
+        s6, s7 = (
+            s6 + (e[r, i + 6] if i + 6 != skip else 0.0),
+            s7 + (e[r, i + 7] if i + 7 != skip else 0.0),
+        )
+    for i in range(stop - (stop - start) % 8, stop):
+        s0 += e[r, i] if i != skip else 0.0
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+
+
+@numba.njit(**_OPTIONS)
+def _long_sum(e, r, skip):
+    """`_chunk_sum` of every chunk of a row longer than `CHUNK`, the chunks added pairwise.
+
+    The tree over chunks is a binary counter: `stack[level]` holds the sum of
+    $2^\text{level}$ chunks, and two sums of one level are added into the next.
+    """
+    n = e.shape[1]
+    stack = np.empty(64)  # 2^64 chunks: more than any array holds
+    filled = np.zeros(64, dtype=np.bool_)
+    for start in range(0, n, CHUNK):
+        s = _chunk_sum(e, r, start, min(n, start + CHUNK), skip)
+        level = 0
+        while filled[level]:
+            s, filled[level] = stack[level] + s, False
+            level += 1
+        stack[level], filled[level] = s, True
+    t = 0.0
+    for level in range(64):
+        if filled[level]:
+            t = stack[level] + t
+    return t
+
+
+@numba.njit(**_INLINE)
+def _scale_and_sum(e, r, k):
+    r"""``(w, t)`` of row `r`: $w = e_k$, and $t = \sum_{i \ne k} e_i$ (claim IMPL-12).
+
+    The sum runs over chunks of `CHUNK` entries in eight accumulators, and the chunks are
+    added pairwise, so its error is at most about $(\mathrm{CHUNK}/8 + 2 + \lceil\log_2
+    (n/\mathrm{CHUNK})\rceil)\,u$ relative, as for NumPy's pairwise sum. A NaN entry
+    makes $t$ NaN, and so the whole row.
+    """
+    n = e.shape[1]
+    t = _chunk_sum(e, r, 0, n, k) if n <= CHUNK else _long_sum(e, r, k)
+    return e[r, k], t
+
+
+@numba.njit(**_OPTIONS)
+def row_stats(x, e, widen, m, k, mode):
+    """Pass 1: `m`, `k` (its first index) and `mode` of every row of `x`; copies `x` into
+    `e` when `widen`."""
+    rows, n = x.shape
+    bound = LOG_MAX - math.log(n) - 1.0  # IMPL-1: neither e^{x_i} nor a row sum overflows
+    for r in range(rows):
+        if widen:
+            for i in range(n):
+                e[r, i] = x[r, i]
+            hi, lo = _max_min(e, r)
+        else:
+            hi, lo = _max_min(x, r)
+        m[r], k[r] = hi, _first(x, r, hi)
+        if not (-np.inf < hi < np.inf):
+            mode[r] = NONFINITE
+        elif hi <= bound and (lo >= NORMAL_X or hi >= 0.0):
+            mode[r] = UNSHIFTED
+        else:
+            mode[r] = SHIFTED
+
+
+@numba.njit(**_OPTIONS)
+def shift_rows(x, m, mode, e):
+    r"""Before the exponential: $d_i = \mathrm{fl}(x_i - m)$ into the rows of mode 1."""
+    rows, n = x.shape
+    for r in range(rows):
+        if mode[r] == SHIFTED:
+            for i in range(n):
+                e[r, i] = np.float64(x[r, i]) - m[r]
+
+
+@numba.njit(**_OPTIONS)
+def correct_rows(x, m, mode, e):
+    r"""After the exponential, in the rows of mode 1: $e_i \leftarrow e_i + e_i r_i$.
+
+    Claim IMPL-2: $r_i = (x_i - m) - d_i$ is found exactly by TwoSum (Knuth, TAOCP vol. 2,
+    4.2.2, Theorem B), and $e^{d_i}(1 + r_i)$ is $e^{x_i - m}$ to first order. A
+    $-\infty$ entry has $e_i = 0$ and needs no correction (its $r_i$ is NaN).
+    """
+    rows, n = x.shape
+    for r in range(rows):
+        if mode[r] != SHIFTED:
+            continue
+        mr = m[r]
+        for i in range(n):
+            xi = np.float64(x[r, i])
+            d = xi - mr  # the d_i of `shift_rows`, recomputed
+            bb = d - xi
+            err = (xi - (d - bb)) - (bb + mr)
+            ei = e[r, i]
+            if ei > 0.0 and err == err:
+                e[r, i] = ei + ei * err
+
+
+@numba.njit(**_INLINE)
+def _nonfinite(x, r, out, log):
+    """The non-finite policy for row `r`, whose maximum is not finite."""
+    n = x.shape[1]
+    nan, posinf = False, 0
+    for i in range(n):
+        nan = nan or x[r, i] != x[r, i]
+        posinf += x[r, i] == np.inf
+    for i in range(n):
+        if nan or posinf != 1:
+            out[r, i] = np.nan
+        elif x[r, i] == np.inf:
+            out[r, i] = 0.0 if log else 1.0
+        else:
+            out[r, i] = -np.inf if log else 0.0
+
+
+@numba.njit(**_OPTIONS)
+def finish_softmax(x, m, k, mode, e, out, lp, exact):
+    r"""Pass 3 of `softmax`: $q_i = e_i / (w + t)$ (SM-1), non-finite policy applied.
+
+    `lp`, when it has one entry per row, receives $\operatorname{log1p}(t / w)$ too (the
+    loss needs it beside $q$); an empty `lp` skips it. Unless `exact` (a float64 `out`),
+    $q_i = e_i \cdot (1 / (w + t))$: its one more float64 rounding is far below a float32
+    ulp, and a multiplication is several times faster than a division.
+    """
+    rows, n = x.shape
+    for r in range(rows):
+        if mode[r] == NONFINITE:
+            _nonfinite(x, r, out, False)
+            continue
+        w, t = _scale_and_sum(e, r, k[r])
+        if lp.shape[0]:
+            lp[r] = math.log1p(t / w)
+        scale = w + t
+        if exact:
+            for i in range(n):
+                out[r, i] = e[r, i] / scale
+        else:
+            inv = 1.0 / scale
+            for i in range(n):
+                out[r, i] = e[r, i] * inv
+
+
+@numba.njit(**_OPTIONS)
+def finish_log_softmax(x, m, k, mode, e, out):
+    r"""Pass 3 of `log_softmax`: $\log q_i = (x_i - m) - \operatorname{log1p}(t / w)$."""
+    rows, n = x.shape
+    for r in range(rows):
+        if mode[r] == NONFINITE:
+            _nonfinite(x, r, out, True)
+            continue
+        mr = m[r]
+        w, t = _scale_and_sum(e, r, k[r])
+        lp = math.log1p(t / w)
+        for i in range(n):
+            out[r, i] = (np.float64(x[r, i]) - mr) - lp
+
+
+@numba.njit(**_OPTIONS)
+def finish_logsumexp(x, m, k, mode, e, out):
+    r"""Pass 3 of `logsumexp`: $m + \operatorname{log1p}(t / w)$; $\log 0 = -\infty$."""
+    rows, n = x.shape
+    for r in range(rows):
+        if mode[r] == NONFINITE:
+            nan = False
+            for i in range(n):
+                nan = nan or x[r, i] != x[r, i]
+            out[r] = np.nan if nan else m[r]
+            continue
+        w, t = _scale_and_sum(e, r, k[r])
+        out[r] = m[r] + math.log1p(t / w)
+
+
+@numba.njit(**_INLINE)
+def _residual_row(x, m, k, mode, e, out, r):
+    r"""$q$ of row `r` into `out`; returns $\operatorname{log1p}(t / w)$ (NaN: not finite).
+
+    Logits beyond the float range (a non-finite maximum) give a NaN row, which the
+    callers turn into a clear error.
+    """
+    n = x.shape[1]
+    if mode[r] == NONFINITE:
+        for i in range(n):
+            out[r, i] = np.nan
+        return np.nan
+    w, t = _scale_and_sum(e, r, k[r])
+    scale = w + t
+    for i in range(n):
+        out[r, i] = e[r, i] / scale
+    return math.log1p(t / w)
+
+
+@numba.njit(**_OPTIONS)
+def finish_residual_index(x, m, k, mode, e, out, loss, y):
+    r"""Pass 3 of the loss and gradient, integer labels: $Q - P$ into `out` and
+    $-\log q_{y} = \operatorname{log1p}(s) - (z_y - m)$ into `loss` (IMPL-4, GRAD-6)."""
+    for r in range(x.shape[0]):
+        lp = _residual_row(x, m, k, mode, e, out, r)
+        out[r, y[r]] -= 1.0
+        loss[r] = lp - (x[r, y[r]] - m[r])
+
+
+@numba.njit(**_OPTIONS)
+def finish_residual_proba(x, m, k, mode, e, out, loss, p):
+    r"""Pass 3 of the loss and gradient, probability rows $P$: $Q - P$ into `out` and
+    $-\sum_i p_i \log q_i$ into `loss` ($0 \cdot \log q_i = 0$: the logits are finite)."""
+    for r in range(x.shape[0]):
+        lp = _residual_row(x, m, k, mode, e, out, r)
+        acc = 0.0
+        for i in range(x.shape[1]):
+            out[r, i] -= p[r, i]
+            acc += p[r, i] * (lp - (x[r, i] - m[r]))
+        loss[r] = acc
