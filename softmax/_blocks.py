@@ -60,28 +60,40 @@ def run(rows, finish, outs, workers=1):
             job.result()  # re-raises a thread's exception here
 
 
-def passes(x, e=None):
-    """Passes 1 and 2 of `softmax._kernels` over the block `x`: ``(m, k, mode, e)``.
+def compute(kernel, x, outs, ins=(), e=None):
+    """One block: NumPy's `exp`, the compiled pass `kernel`, and the shifted redo.
 
-    `e` (float64, shaped like `x`, not overlapping it) receives the exponentials; a
-    scratch block is allocated when it is None.
+    `kernel` is one of the ``finish_*`` passes of `softmax._kernels`, called as
+    ``kernel(x, e, *outs, *ins, shifted, mode)``: `outs` are the block's outputs, `ins` its
+    row-aligned inputs (labels) or flags. `e` (float64, shaped like `x`, not overlapping
+    it) receives the exponentials; a scratch block is allocated when it is None. The rows
+    the pass leaves in mode 1 (IMPL-11's unshifted form is not safe for them) are redone
+    shifted by their maximum (IMPL-2).
     """
     k_ = kernels()
-    rows = x.shape[0]
     if e is None:
         e = np.empty(x.shape)
-    m, k, mode = np.empty(rows), np.empty(rows, np.intp), np.empty(rows, np.int8)
-    widen = x.dtype != np.float64
-    k_.row_stats(x, e, widen, m, k, mode)
-    # Overflow and NaN in rows that pass 3 redoes or sets by the non-finite policy.
+    mode = np.empty(x.shape[0], np.int8)
+    # Overflow and NaN come from the rows that the pass redoes or sets by the non-finite
+    # policy; float32 is widened first (the exponential is computed in float64).
     with np.errstate(over="ignore", invalid="ignore"):
-        np.exp(e if widen else x, out=e)
-        if (mode == k_.SHIFTED).any():
-            k_.shift_rows(x, m, mode, e)
-            shifted = np.flatnonzero(mode == k_.SHIFTED)
-            e[shifted] = np.exp(e[shifted])
-            k_.correct_rows(x, m, mode, e)
-    return m, k, mode, e
+        if x.dtype != np.float64:
+            np.copyto(e, x)
+        np.exp(e if x.dtype != np.float64 else x, out=e)
+    kernel(x, e, *outs, *ins, False, mode)
+    redo = np.flatnonzero(mode == k_.SHIFTED)
+    if redo.size:
+        xs = x[redo]
+        es = np.empty(xs.shape)
+        k_.shift_rows(xs, es)
+        with np.errstate(over="ignore", invalid="ignore"):
+            np.exp(es, out=es)
+        k_.correct_rows(xs, es)
+        parts = [np.empty((redo.size, *out.shape[1:]), out.dtype) for out in outs]
+        rows_in = [a[redo] if isinstance(a, np.ndarray) else a for a in ins]
+        kernel(xs, es, *parts, *rows_in, True, mode[redo])
+        for out, part in zip(outs, parts, strict=True):
+            out[redo] = part
 
 
 def _writable(out, x):
@@ -91,33 +103,17 @@ def _writable(out, x):
     return None
 
 
-_NO_LP = np.empty(0)
-
-
 def finish_softmax(x, outs):
     (out,) = outs
-    m, k, mode, e = passes(x, _writable(out, x))
-    kernels().finish_softmax(x, m, k, mode, e, out, _NO_LP, out.dtype == np.float64)
+    compute(kernels().finish_softmax, x, outs, (out.dtype == np.float64,), _writable(out, x))
 
 
 def finish_log_softmax(x, outs):
-    (out,) = outs
-    m, k, mode, e = passes(x)
-    kernels().finish_log_softmax(x, m, k, mode, e, out)
+    compute(kernels().finish_log_softmax, x, outs)
 
 
 def finish_logsumexp(x, outs):
-    (out,) = outs
-    m, k, mode, e = passes(x)
-    kernels().finish_logsumexp(x, m, k, mode, e, out)
-
-
-def finish_parts(x, outs):
-    r"""$q$, $m$ and $\operatorname{log1p}(t / w)$ of finite float64 rows, from one pass."""
-    q, m_out, lp = outs
-    m, k, mode, e = passes(x, _writable(q, x))
-    kernels().finish_softmax(x, m, k, mode, e, q, lp, True)
-    m_out[...] = m
+    compute(kernels().finish_logsumexp, x, outs)
 
 
 def finish_residual(x, arrays):
@@ -126,8 +122,6 @@ def finish_residual(x, arrays):
     `arrays` is ``(R, loss, labels)`` with integer labels (O,) or probability rows (O, M).
     """
     out, loss, labels = arrays
-    m, k, mode, e = passes(x, _writable(out, x))
-    finish = kernels().finish_residual_index
-    if labels.ndim == 2:
-        finish = kernels().finish_residual_proba
-    finish(x, m, k, mode, e, out, loss, labels)
+    k_ = kernels()
+    kernel = k_.finish_residual_proba if labels.ndim == 2 else k_.finish_residual_index
+    compute(kernel, x, (out, loss), (labels,), _writable(out, x))

@@ -77,17 +77,15 @@ def _max_min(a, r):
 def _first(a, r, m):
     """The first index of the value `m` in row `r` (which holds it), eight at a time."""
     n = a.shape[1]
+    start = 0
     for g in range(n // 8):
         i = 8 * g
-        if (
-            (a[r, i] == m)
-            | (a[r, i + 1] == m)
-            | (a[r, i + 2] == m)
-            | (a[r, i + 3] == m)
-            | ((a[r, i + 4] == m) | (a[r, i + 5] == m) | (a[r, i + 6] == m) | (a[r, i + 7] == m))
+        if (a[r, i] == m) | (a[r, i + 1] == m) | (a[r, i + 2] == m) | (a[r, i + 3] == m) | (
+            (a[r, i + 4] == m) | (a[r, i + 5] == m) | (a[r, i + 6] == m) | (a[r, i + 7] == m)
         ):
             break
-    for i in range(8 * g if n >= 8 else 0, n):
+        start = i + 8
+    for i in range(start, n):
         if a[r, i] == m:
             return i
     return 0
@@ -159,59 +157,54 @@ def _scale_and_sum(e, r, k):
     return e[r, k], t
 
 
-@numba.njit(**_OPTIONS)
-def row_stats(x, e, widen, m, k, mode):
-    """Pass 1: `m`, `k` (its first index) and `mode` of every row of `x`; copies `x` into
-    `e` when `widen`."""
-    rows, n = x.shape
-    bound = LOG_MAX - math.log(n) - 1.0  # IMPL-1: neither e^{x_i} nor a row sum overflows
-    for r in range(rows):
-        if widen:
-            for i in range(n):
-                e[r, i] = x[r, i]
-            hi, lo = _max_min(e, r)
-        else:
-            hi, lo = _max_min(x, r)
-        m[r], k[r] = hi, _first(x, r, hi)
-        if not (-np.inf < hi < np.inf):
-            mode[r] = NONFINITE
-        elif hi <= bound and (lo >= NORMAL_X or hi >= 0.0):
-            mode[r] = UNSHIFTED
-        else:
-            mode[r] = SHIFTED
+@numba.njit(**_INLINE)
+def _bound(n):
+    """IMPL-1: below this maximum neither an $e^{x_i}$ nor a row's sum of them overflows."""
+    return LOG_MAX - math.log(n) - 1.0
 
 
 @numba.njit(**_OPTIONS)
-def shift_rows(x, m, mode, e):
-    r"""Before the exponential: $d_i = \mathrm{fl}(x_i - m)$ into the rows of mode 1."""
-    rows, n = x.shape
-    for r in range(rows):
-        if mode[r] == SHIFTED:
-            for i in range(n):
-                e[r, i] = np.float64(x[r, i]) - m[r]
+def _prepare(x, r, shifted, bound):
+    """``(m, k, mode)`` of row `r`: its maximum, the first index of it, and its mode.
 
-
-@numba.njit(**_OPTIONS)
-def correct_rows(x, m, mode, e):
-    r"""After the exponential, in the rows of mode 1: $e_i \leftarrow e_i + e_i r_i$.
-
-    Claim IMPL-2: $r_i = (x_i - m) - d_i$ is found exactly by TwoSum (Knuth, TAOCP vol. 2,
-    4.2.2, Theorem B), and $e^{d_i}(1 + r_i)$ is $e^{x_i - m}$ to first order. A
-    $-\infty$ entry has $e_i = 0$ and needs no correction (its $r_i$ is NaN).
+    In a first pass (`shifted` False) the mode is 0, 2, or 1 for a row to be redone
+    shifted; in the redo (`shifted` True) every finite row is shifted.
     """
-    rows, n = x.shape
-    for r in range(rows):
-        if mode[r] != SHIFTED:
-            continue
-        mr = m[r]
-        for i in range(n):
+    hi, lo = _max_min(x, r)
+    k = _first(x, r, hi)
+    if not (-np.inf < hi < np.inf):
+        return hi, k, NONFINITE
+    if shifted or not (hi <= bound and (lo >= NORMAL_X or hi >= 0.0)):
+        return hi, k, SHIFTED
+    return hi, k, UNSHIFTED
+
+
+@numba.njit(**_OPTIONS)
+def shift_rows(x, e):
+    r"""Before the exponential of rows to be redone: $d_i = \mathrm{fl}(x_i - m)$ into `e`."""
+    for r in range(x.shape[0]):
+        hi, _lo = _max_min(x, r)
+        for i in range(x.shape[1]):
+            e[r, i] = np.float64(x[r, i]) - hi
+
+
+@numba.njit(**_OPTIONS)
+def correct_rows(x, e):
+    r"""After the exponential of the redone rows: $e_i \leftarrow e_i + e_i r_i$ (IMPL-2).
+
+    $r_i = (x_i - m) - d_i$ is found exactly by TwoSum (Knuth, TAOCP vol. 2, 4.2.2,
+    Theorem B), and $e^{d_i}(1 + r_i)$ is $e^{x_i - m}$ to first order. A $-\infty$
+    entry has $e_i = 0$ and needs no correction (its $r_i$ is NaN).
+    """
+    for r in range(x.shape[0]):
+        hi, _lo = _max_min(x, r)
+        for i in range(x.shape[1]):
             xi = np.float64(x[r, i])
-            d = xi - mr  # the d_i of `shift_rows`, recomputed
+            d = xi - hi  # the d_i of `shift_rows`, recomputed
             bb = d - xi
-            err = (xi - (d - bb)) - (bb + mr)
+            err = (xi - (d - bb)) - (bb + hi)
             ei = e[r, i]
-            if ei > 0.0 and err == err:
-                e[r, i] = ei + ei * err
+            e[r, i] = ei + ei * err if ei > 0.0 and err == err else ei
 
 
 @numba.njit(**_INLINE)
@@ -231,23 +224,30 @@ def _nonfinite(x, r, out, log):
             out[r, i] = -np.inf if log else 0.0
 
 
-@numba.njit(**_OPTIONS)
-def finish_softmax(x, m, k, mode, e, out, lp, exact):
-    r"""Pass 3 of `softmax`: $q_i = e_i / (w + t)$ (SM-1), non-finite policy applied.
+@numba.njit(**_INLINE)
+def _skip(mode, r, shifted):
+    """Whether row `r` is left for the shifted redo (or is the non-finite policy's)."""
+    return mode[r] == SHIFTED and not shifted
 
-    `lp`, when it has one entry per row, receives $\operatorname{log1p}(t / w)$ too (the
-    loss needs it beside $q$); an empty `lp` skips it. Unless `exact` (a float64 `out`),
-    $q_i = e_i \cdot (1 / (w + t))$: its one more float64 rounding is far below a float32
-    ulp, and a multiplication is several times faster than a division.
+
+@numba.njit(**_OPTIONS)
+def finish_softmax(x, e, out, exact, shifted, mode):
+    r"""`softmax` of the rows of `x`, given $e$ (claim SM-1): $q_i = e_i / (w + t)$.
+
+    Unless `exact` (a float64 `out`), $q_i = e_i \cdot (1 / (w + t))$: its one more
+    float64 rounding is far below a float32 ulp, and a multiplication is several times
+    faster than a division.
     """
     rows, n = x.shape
+    bound = _bound(x.shape[1])
     for r in range(rows):
+        _m, k, mode[r] = _prepare(x, r, shifted, bound)
         if mode[r] == NONFINITE:
             _nonfinite(x, r, out, False)
             continue
-        w, t = _scale_and_sum(e, r, k[r])
-        if lp.shape[0]:
-            lp[r] = math.log1p(t / w)
+        if _skip(mode, r, shifted):
+            continue
+        w, t = _scale_and_sum(e, r, k)
         scale = w + t
         if exact:
             for i in range(n):
@@ -259,72 +259,87 @@ def finish_softmax(x, m, k, mode, e, out, lp, exact):
 
 
 @numba.njit(**_OPTIONS)
-def finish_log_softmax(x, m, k, mode, e, out):
-    r"""Pass 3 of `log_softmax`: $\log q_i = (x_i - m) - \operatorname{log1p}(t / w)$."""
+def finish_log_softmax(x, e, out, shifted, mode):
+    r"""`log_softmax` of the rows of `x`: $(x_i - m) - \operatorname{log1p}(t / w)$ (IMPL-4)."""
     rows, n = x.shape
+    bound = _bound(x.shape[1])
     for r in range(rows):
+        m, k, mode[r] = _prepare(x, r, shifted, bound)
         if mode[r] == NONFINITE:
             _nonfinite(x, r, out, True)
             continue
-        mr = m[r]
-        w, t = _scale_and_sum(e, r, k[r])
+        if _skip(mode, r, shifted):
+            continue
+        w, t = _scale_and_sum(e, r, k)
         lp = math.log1p(t / w)
         for i in range(n):
-            out[r, i] = (np.float64(x[r, i]) - mr) - lp
+            out[r, i] = (np.float64(x[r, i]) - m) - lp
 
 
 @numba.njit(**_OPTIONS)
-def finish_logsumexp(x, m, k, mode, e, out):
-    r"""Pass 3 of `logsumexp`: $m + \operatorname{log1p}(t / w)$; $\log 0 = -\infty$."""
-    rows, n = x.shape
-    for r in range(rows):
+def finish_logsumexp(x, e, out, shifted, mode):
+    r"""`logsumexp` of the rows of `x`: $m + \operatorname{log1p}(t / w)$; $\log 0 = -\infty$."""
+    bound = _bound(x.shape[1])
+    for r in range(x.shape[0]):
+        m, k, mode[r] = _prepare(x, r, shifted, bound)
         if mode[r] == NONFINITE:
             nan = False
-            for i in range(n):
+            for i in range(x.shape[1]):
                 nan = nan or x[r, i] != x[r, i]
-            out[r] = np.nan if nan else m[r]
+            out[r] = np.nan if nan else m
             continue
-        w, t = _scale_and_sum(e, r, k[r])
-        out[r] = m[r] + math.log1p(t / w)
+        if _skip(mode, r, shifted):
+            continue
+        w, t = _scale_and_sum(e, r, k)
+        out[r] = m + math.log1p(t / w)
 
 
 @numba.njit(**_INLINE)
-def _residual_row(x, m, k, mode, e, out, r):
-    r"""$q$ of row `r` into `out`; returns $\operatorname{log1p}(t / w)$ (NaN: not finite).
+def _residual_row(x, e, out, r, shifted, mode, bound):
+    r"""$q$ of row `r` into `out`; returns ``(m, log1p(t / w))``, NaN when not finite.
 
     Logits beyond the float range (a non-finite maximum) give a NaN row, which the
     callers turn into a clear error.
     """
+    m, k, mode[r] = _prepare(x, r, shifted, bound)
     n = x.shape[1]
     if mode[r] == NONFINITE:
         for i in range(n):
             out[r, i] = np.nan
-        return np.nan
-    w, t = _scale_and_sum(e, r, k[r])
+        return m, np.nan
+    if _skip(mode, r, shifted):
+        return m, np.nan
+    w, t = _scale_and_sum(e, r, k)
     scale = w + t
     for i in range(n):
         out[r, i] = e[r, i] / scale
-    return math.log1p(t / w)
+    return m, math.log1p(t / w)
 
 
 @numba.njit(**_OPTIONS)
-def finish_residual_index(x, m, k, mode, e, out, loss, y):
-    r"""Pass 3 of the loss and gradient, integer labels: $Q - P$ into `out` and
+def finish_residual_index(x, e, out, loss, y, shifted, mode):
+    r"""The loss and gradient's pass, integer labels: $Q - P$ into `out` and
     $-\log q_{y} = \operatorname{log1p}(s) - (z_y - m)$ into `loss` (IMPL-4, GRAD-6)."""
+    bound = _bound(x.shape[1])
     for r in range(x.shape[0]):
-        lp = _residual_row(x, m, k, mode, e, out, r)
+        m, lp = _residual_row(x, e, out, r, shifted, mode, bound)
+        if _skip(mode, r, shifted):
+            continue
         out[r, y[r]] -= 1.0
-        loss[r] = lp - (x[r, y[r]] - m[r])
+        loss[r] = lp - (x[r, y[r]] - m)
 
 
 @numba.njit(**_OPTIONS)
-def finish_residual_proba(x, m, k, mode, e, out, loss, p):
-    r"""Pass 3 of the loss and gradient, probability rows $P$: $Q - P$ into `out` and
+def finish_residual_proba(x, e, out, loss, p, shifted, mode):
+    r"""The loss and gradient's pass, probability rows $P$: $Q - P$ into `out` and
     $-\sum_i p_i \log q_i$ into `loss` ($0 \cdot \log q_i = 0$: the logits are finite)."""
+    bound = _bound(x.shape[1])
     for r in range(x.shape[0]):
-        lp = _residual_row(x, m, k, mode, e, out, r)
+        m, lp = _residual_row(x, e, out, r, shifted, mode, bound)
+        if _skip(mode, r, shifted):
+            continue
         acc = 0.0
         for i in range(x.shape[1]):
             out[r, i] -= p[r, i]
-            acc += p[r, i] * (lp - (x[r, i] - m[r]))
+            acc += p[r, i] * (lp - (x[r, i] - m))
         loss[r] = acc
