@@ -7,11 +7,12 @@ import datetime
 import json
 import pathlib
 
+from benchmarks import compile as compile_times
 from benchmarks import fit, functions, loss, timing, verifier
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
-SCHEMA = 1
-PARTS = ("functions", "loss", "fit", "verifier")
+SCHEMA = 2
+PARTS = ("functions", "compile", "loss", "fit", "fit_large", "verifier")
 
 
 def main(argv=None):
@@ -31,6 +32,9 @@ def main(argv=None):
     if "functions" in args.only:
         report["functions"] = functions.run(args.quick)
         _print_functions(report["functions"])
+    if "compile" in args.only:
+        report["compile"] = compile_times.run(args.quick)
+        _print_compile(report["compile"])
     if "loss" in args.only:
         rows = loss.run(args.quick)
         report["loss"] = {"rows": rows, "target": loss.target(rows), "agreement": loss.agreement()}
@@ -38,6 +42,9 @@ def main(argv=None):
     if "fit" in args.only:
         report["fit"] = fit.run(args.quick)
         _print_fit(report["fit"])
+    if "fit_large" in args.only:
+        report["fit_large"] = fit.run_large(args.quick)
+        _print_fit_large(report["fit_large"])
     if "verifier" in args.only:
         report["verifier"] = verifier.run(args.quick)
         _print_verifier(report["verifier"])
@@ -47,22 +54,49 @@ def main(argv=None):
     print(f"\nwritten: {args.output}")
 
 
-def _met(row):
-    return {True: "yes", False: "NO", None: "-"}[row["met"]]
+def _met(row, key="met"):
+    return {True: "yes", False: "NO", None: "-"}[row[key]]
 
 
 def _print_functions(rows):
     print(
-        f"\n{'function':<26} {'dtype':<8} {'O x M':>15} {'ours s':>9} {'peer s':>9} "
-        f"{'ratio':>6}  target met"
+        f"\n{'function':<34} {'dtype':<8} {'O x M':>9} {'ours s':>9} {'scipy s':>9} "
+        f"{'ratio':>6} met {'torch s':>9} {'ratio':>6} met {'x copy':>7} met"
     )
     for r in rows:
         shape = "x".join(f"{n:.0e}".replace("+0", "") for n in r["shape"])
-        target = "" if r["target"] is None else f"<= {r['target']}"
-        print(
-            f"{r['function']:<26} {r['dtype']:<8} {shape:>15} {r['ours_s']:9.4f} "
-            f"{r['peer_s']:9.4f} {r['ratio']:6.2f}  {target:<6} {_met(r)}"
+        line = (
+            f"{r['function']:<34} {r['dtype']:<8} {shape:>9} {r['ours_s']:9.4f} "
+            f"{r['peer_s']:9.4f} {r['ratio']:6.2f} {_met(r):<3}"
         )
+        if "floor_multiple" in r:
+            torch = (
+                f"{r['torch_s']:9.4f} {r['torch_ratio']:6.2f} {_met(r, 'torch_met'):<3}"
+                if r["torch_s"] is not None
+                else f"{r['torch_note']:<20}"
+            )
+            line += f" {torch} {r['floor_multiple']:7.1f} {_met(r, 'floor_met')}"
+        print(line)
+
+
+def _print_compile(part):
+    print(
+        f"\n{'first call of':<36} {'dtype':<8} {'shape':>8} "
+        f"{'cold s':>8} {'warm s':>8} {'then s':>8}"
+    )
+    for c in part["calls"]:
+        shape = "x".join(map(str, c["shape"]))
+        print(
+            f"{c['function']:<36} {c['dtype']:<8} {shape:>8} {c['cold_s']:8.4f} "
+            f"{c['warm_s']:8.4f} {c['hot_s']:8.5f}"
+        )
+    imp = part["import"]
+    print(
+        f"total: cold {part['cold_total_s']:.2f} s, warm {part['warm_total_s']:.2f} s "
+        f"({part['cache_files']} cache files); import softmax {imp['median_s']:.3f} s "
+        f"(median of {len(imp['runs_s'])}; import numpy {imp['baseline']['median_s']:.3f} s), "
+        f"numba loaded by the import: {imp['numba_loaded']}"
+    )
 
 
 def _print_loss(part):
@@ -93,6 +127,18 @@ def _print_fit(r):
     )
     for w in r["convergence_warnings"]:
         print(f"  warning: {w}")
+
+
+def _print_fit_large(r):
+    one = r["one_blas_thread"]
+    print(
+        f"\nfit, O={r['O']} N={r['N']} M={r['M']}, {r['ours_iterations']} and "
+        f"{r['peer_iterations']} iterations: ours {r['ours_s']:.3f} s (objective "
+        f"{r['ours_objective']:.6f}), scikit-learn {r['peer_s']:.3f} s (objective "
+        f"{r['peer_objective']:.6f}); ratio {r['ratio']:.2f}, target <= {r['target']}: "
+        f"{_met(r)}\n  with one BLAS thread: ours {one['ours_s']:.3f} s, scikit-learn "
+        f"{one['peer_s']:.3f} s; ratio {one['ratio']:.2f}: {_met(one)}"
+    )
 
 
 def _print_verifier(rows):

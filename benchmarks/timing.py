@@ -24,18 +24,26 @@ def once(fn):
     return time.perf_counter() - start
 
 
-def compare(ours, peer, repeats, warmup=1):
-    """Median seconds of `ours` and of `peer`, timed alternately, and their ratio."""
+def compare(ours, peer, repeats, warmup=1, *, others=None):
+    """Median seconds of `ours` and of `peer`, timed alternately, and their ratio.
+
+    `others` (name -> callable) are more peers timed in the same rounds, so that every
+    ratio of a row shares one median of `ours`; each adds ``"{name}_s"`` to the result.
+    Each round calls everything once, in forward order on even rounds and reversed on odd.
+    """
+    fns = [ours, peer, *(others or {}).values()]
     for _ in range(warmup):
-        ours()
-        peer()
-    times = ([], [])
+        for fn in fns:
+            fn()
+    times = [[] for _ in fns]
     for i in range(repeats):
-        order = (0, 1) if i % 2 == 0 else (1, 0)
+        order = range(len(fns)) if i % 2 == 0 else reversed(range(len(fns)))
         for which in order:
-            times[which].append(once((ours, peer)[which]))
-    ours_s, peer_s = (statistics.median(t) for t in times)
-    return {"ours_s": ours_s, "peer_s": peer_s, "ratio": ours_s / peer_s}
+            times[which].append(once(fns[which]))
+    ours_s, peer_s, *more = (statistics.median(t) for t in times)
+    res = {"ours_s": ours_s, "peer_s": peer_s, "ratio": ours_s / peer_s}
+    res.update({f"{name}_s": s for name, s in zip(others or {}, more, strict=True)})
+    return res
 
 
 def median_time(fn, repeats, warmup=1):
@@ -85,6 +93,15 @@ def environment():
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
         "blas_threads": _blas_threads(),
         "packages": {
-            name: _version(name) for name in ("numpy", "scipy", "scikit-learn", "softmax-verified")
+            name: _version(name)
+            for name in (
+                "numpy",
+                "scipy",
+                "scikit-learn",
+                "numba",
+                "threadpoolctl",
+                "torch",
+                "softmax-verified",
+            )
         },
     }

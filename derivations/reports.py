@@ -106,35 +106,258 @@ def _met(v) -> str:
     return {True: "✓ met", False: "✗ not met", None: ""}[v]
 
 
-#: Columns of the functions table: (heading, function name in the results file).
-_FUNCTION_COLUMNS = (
+#: Functions with a target, in the order of their column groups: (heading, name in the file).
+_FUNCTIONS = (
     ("softmax", "softmax.softmax"),
     ("log_softmax", "softmax.log_softmax"),
+    ("logsumexp", "softmax.logsumexp"),
+)
+#: Columns of the information table, ratios to SciPy: (heading, function name in the file).
+_INFO_COLUMNS = (
     ("softmax, all CPUs", "softmax.softmax (workers=-1)"),
     ("log_softmax, all CPUs", "softmax.log_softmax (workers=-1)"),
+    ("logsumexp, all CPUs", "softmax.logsumexp (workers=-1)"),
     ("floor: copy", "np.copyto (memory floor)"),
     ("floor: exp", "np.exp (exponential floor)"),
     ("floor: float64 exp", "np.exp in float64 (floor at this accuracy)"),
 )
 
 
-def _functions_table(rows) -> list[str]:
-    """One line per dtype and shape, one column per function: a ratio to SciPy each."""
+def _figure(row, value="ratio", target="target", met="met", digits=2) -> str:
+    """`row[value]`, with ✓ or ✗ where the row has a target for it; — where it has none."""
+    if row is None or row.get(value) is None:
+        return "—"
+    mark = "" if row.get(target) is None else " " + _met(row.get(met))[0]
+    return f"{row[value]:.{digits}f}{mark}"
+
+
+def _by_dtype_and_shape(rows) -> dict:
+    """``{(dtype, "O × M"): {function: row}}``, in the order of the file."""
     cells: dict = {}
     for row in rows:
         key = (row["dtype"], " × ".join(_count(n) for n in row["shape"]))
-        mark = "" if row["target"] is None else " " + _met(row["met"])[0]
-        cells.setdefault(key, {"scipy": None})[row["function"]] = f"{row['ratio']:.2f}{mark}"
-        if row["function"] == "softmax.softmax":
-            cells[key]["scipy"] = row["peer_s"]
-    columns = [c for c in _FUNCTION_COLUMNS if any(c[1] in v for v in cells.values())]
+        cells.setdefault(key, {})[row["function"]] = row
+    return cells
+
+
+def _grid(cells, columns) -> list[str]:
+    """A table with one line per dtype and shape: SciPy's softmax time, then `columns`
+    (heading, cell of a line's rows); a column that is — on every line is left out."""
+    body = {key: [cell(v) for _, cell in columns] for key, v in cells.items()}
+    keep = [i for i in range(len(columns)) if any(c[i] != "—" for c in body.values())]
+    if not keep:
+        return []
     lines = [
-        "| dtype | O × M | SciPy's softmax | " + " | ".join(h for h, _ in columns) + " |",
-        "|---|---|---|" + "---|" * len(columns),
+        "| dtype | O × M | SciPy's softmax | " + " | ".join(columns[i][0] for i in keep) + " |",
+        "|---|---|---|" + "---|" * len(keep),
     ]
     for (dtype, shape), v in cells.items():
-        ratios = " | ".join(v.get(name, "—") for _, name in columns)
-        lines.append(f"| {dtype} | {shape} | {_seconds(v['scipy'])} | {ratios} |")
+        scipy_s = v.get("softmax.softmax", {}).get("peer_s")
+        figures = " | ".join(body[(dtype, shape)][i] for i in keep)
+        lines.append(f"| {dtype} | {shape} | {_seconds(scipy_s)} | {figures} |")
+    return lines
+
+
+def _one_thread_table(rows) -> list[str]:
+    """One column group per function: its ratio to SciPy, to torch, its multiple of the copy."""
+    columns = []
+    for heading, name in _FUNCTIONS:
+        columns += [
+            (f"{heading} ÷ SciPy", lambda v, n=name: _figure(v.get(n))),
+            (
+                "÷ torch",
+                lambda v, n=name: _figure(v.get(n), "torch_ratio", "torch_target", "torch_met"),
+            ),
+            (
+                "× copy",
+                lambda v, n=name: _figure(v.get(n), "floor_multiple", "floor_aim", "floor_met", 1),
+            ),
+        ]
+    return _grid(_by_dtype_and_shape(rows), columns)
+
+
+def _info_table(rows) -> list[str]:
+    """All CPUs and floors, each over SciPy's function of the same name (floors: softmax)."""
+    columns = [(heading, lambda v, n=name: _figure(v.get(n))) for heading, name in _INFO_COLUMNS]
+    return _grid(_by_dtype_and_shape(rows), columns)
+
+
+def _first(rows, key):
+    """The first value of `key` that is not null among `rows` (a target of the file)."""
+    return next((row[key] for row in rows if row.get(key) is not None), None)
+
+
+def _functions_section(rows, cpu_count) -> list[str]:
+    scipy_t, torch_t, aim = (_first(rows, k) for k in ("target", "torch_target", "floor_aim"))
+    notes = [f"*÷ SciPy* is over `scipy.special`'s function of the same name, target ≤ {scipy_t}"]
+    if torch_t is not None and _first(rows, "torch_ratio") is not None:
+        notes.append(
+            f"*÷ torch* over torch's (`torch.softmax`, `torch.log_softmax`, `torch.logsumexp` "
+            f"on `torch.from_numpy(x)`), target ≤ {torch_t}"
+        )
+    if aim is not None:
+        notes.append(
+            "*× copy* is the multiple of the time of a plain copy of the same array "
+            "(`np.copyto`), the least that any function reading every entry and writing a "
+            f"result can take, with the aim ≤ {aim} where M ≥ 1e3"
+        )
+    missing = _first(rows, "torch_note")
+    return [
+        "## softmax, log_softmax and logsumexp against SciPy and torch",
+        "",
+        "With one thread on every side (BLAS limited to one, torch too; SciPy has one). The "
+        "third column gives the time of SciPy's softmax, for scale; each later cell is this "
+        "project's time over a peer's, with its target met (✓) or not (✗): "
+        + "; ".join(notes)
+        + ".",
+        "",
+        *_one_thread_table(rows),
+        "",
+        *([f"torch: {missing} in this run.", ""] if missing else []),
+        *_info_part(rows, cpu_count),
+    ]
+
+
+def _info_part(rows, cpu_count) -> list[str]:
+    table = _info_table(rows)
+    if not table:
+        return []
+    return [
+        "Information, no target: the *all CPUs* columns pass `workers=-1`, which shares the "
+        f"work among the {cpu_count} CPUs of this machine, over SciPy's function of the same "
+        "name (one thread). The "
+        "floors time a plain copy (`np.copyto`) and NumPy's exponential (`np.exp`), which "
+        "every softmax evaluates once per entry, over SciPy's softmax: no ratio can go below "
+        "the exponential's. For float32 a third floor times the float64 exponential of every "
+        "entry: this project computes float32 input in float64 to round its result "
+        "correctly, so none of its float32 ratios can go below that one.",
+        "",
+        *table,
+        "",
+    ]
+
+
+def _compile_section(part) -> list[str]:
+    imp = part["import"]
+    lines = [
+        "## First calls: compiling and loading the kernels",
+        "",
+        "The first call of each function in a fresh interpreter with an empty numba cache "
+        "directory (*cold*: it compiles what no earlier call of the same process compiled), "
+        "then in a second fresh interpreter with the same directory (*warm*: it loads the "
+        "compiled code from disk), and the same call once more in the same process.",
+        "",
+        "| first call of | dtype | shape | cold cache | warm cache | once compiled |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in part["calls"]:
+        shape = " × ".join(_count(n) for n in c["shape"])
+        lines.append(
+            f"| `{c['function']}` | {c['dtype']} | {shape} | {_seconds(c['cold_s'])} | "
+            f"{_seconds(c['warm_s'])} | {_seconds(c['hot_s'])} |"
+        )
+    loads = "loads" if imp["numba_loaded"] else "does not load"
+    return [
+        *lines,
+        "",
+        f"In all: {_seconds(part['cold_total_s'])} with a cold cache, "
+        f"{_seconds(part['warm_total_s'])} with a warm one ({part['cache_files']} files "
+        f"cached). `import softmax` takes {_seconds(imp['median_s'])} (median of "
+        f"{len(imp['runs_s'])} fresh interpreters; `{imp['baseline']['command']}` alone "
+        f"{_seconds(imp['baseline']['median_s'])}) and {loads} numba.",
+        "",
+    ]
+
+
+def _loss_section(part) -> list[str]:
+    t = part["target"]
+    out = [
+        "## Cross-entropy and gradient against the literal matrix forms",
+        "",
+        "| path | O | time | peak memory |",
+        "|---|---|---|---|",
+    ]
+    for row in part["rows"]:
+        mem = "—" if row["peak_bytes"] is None else f"{row['peak_bytes'] / 2**20:.3g} MiB"
+        cell = _seconds(row["seconds"]) if row["skipped"] is None else row["skipped"]
+        out.append(f"| {row['path']} | {_count(row['O'])} | {cell} | {mem} |")
+    return [
+        *out,
+        "",
+        f"Target: O = {_count(t['O'])}, M = {t['M']} in under {t['target_s']} s: "
+        f"{_seconds(t['seconds'])} {_met(t['met'])}",
+        "",
+        f"![Time and peak memory of both paths against O, from the rows above]({LOSS_FIGURE})",
+        "",
+    ]
+
+
+def _one_blas_thread(one) -> list[str]:
+    if not one:
+        return []
+    return [
+        f"With BLAS limited to one thread: {_seconds(one['ours_s'])} against "
+        f"{_seconds(one['peer_s'])}, ratio {one['ratio']:.2f} {_met(one['met'])}.",
+        "",
+    ]
+
+
+def _fit_section(f) -> list[str]:
+    return [
+        "## Fitting digits against scikit-learn",
+        "",
+        f"{f['ours']}: {_seconds(f['ours_s'])}, test accuracy {f['ours_accuracy']:.2%}; "
+        f"{f['peer']}: {_seconds(f['peer_s'])}, test accuracy {f['peer_accuracy']:.2%}. "
+        f"Ratio {f['ratio']:.2f}, target ≤ {f['target']} {_met(f['met'])}.",
+        "",
+        *_one_blas_thread(f.get("one_blas_thread")),
+    ]
+
+
+def _fit_large_section(f) -> list[str]:
+    one = f.get("one_blas_thread") or {}
+    return [
+        f"## Fitting O = {_count(f['O'])}, N = {f['N']}, M = {f['M']} against scikit-learn",
+        "",
+        f"{f['dataset']}. A fixed budget of L-BFGS iterations on both sides; the objective "
+        "of both, evaluated alike, is the mean cross-entropy plus (α/2)‖coef‖² with α = 1/O.",
+        "",
+        "| model | iterations | final objective | time | one BLAS thread |",
+        "|---|---|---|---|---|",
+        f"| `{f['ours']}` | {f['ours_iterations']} | {f['ours_objective']:.6f} | "
+        f"{_seconds(f['ours_s'])} | {_seconds(one.get('ours_s'))} |",
+        f"| `{f['peer']}` | {f['peer_iterations']} | {f['peer_objective']:.6f} | "
+        f"{_seconds(f['peer_s'])} | {_seconds(one.get('peer_s'))} |",
+        "",
+        f"Ratio {f['ratio']:.2f} with the default BLAS threads, target ≤ {f['target']} "
+        f"{_met(f['met'])}.",
+        "",
+        *_one_blas_thread(one),
+    ]
+
+
+def _verifier_section(rows) -> list[str]:
+    out = ["## Cost of the verifier", "", "| command | wall time | exit |", "|---|---|---|"]
+    for v in rows:
+        out.append(f"| `{v['command']}` | {_seconds(v['seconds'])} | {v['returncode']} |")
+    return [*out, ""]
+
+
+def _run_line(r) -> list[str]:
+    env = r["environment"]
+    lines = [
+        f"Run of {r['created']}{' (quick)' if r['quick'] else ''}: "
+        f"Python {env['python']}, {env['machine']}, {env['cpu_count']} cores, "
+        f"BLAS threads {env.get('blas_threads')}, "
+        f"OPENBLAS_CORETYPE={env.get('OPENBLAS_CORETYPE')}.",
+        "",
+    ]
+    if r.get("schema", 1) < 2:
+        lines += [
+            f"This file was written by an older `make bench` (schema {r.get('schema', 1)}): "
+            "the figures it lacks are shown as — and its parts as they were.",
+            "",
+        ]
     return lines
 
 
@@ -157,75 +380,18 @@ def bench_page(path: Path = RESULTS) -> str:
             ]
         )
     r = json.loads(path.read_text(encoding="utf-8"))
-    env = r["environment"]
-    out = [
-        *head,
-        f"Run of {r['created']}{' (quick)' if r['quick'] else ''}: "
-        f"Python {env['python']}, {env['machine']}, {env['cpu_count']} cores, "
-        f"BLAS threads {env.get('blas_threads')}, "
-        f"OPENBLAS_CORETYPE={env.get('OPENBLAS_CORETYPE')}.",
-        "",
-    ]
-    if "functions" in r:
-        out += [
-            "## softmax and log_softmax against SciPy",
-            "",
-            "Each cell is this project's time over SciPy's for the function of the same name "
-            "(SciPy uses one thread), with the target ≤ 0.6 met (✓) or not (✗). The "
-            "*all CPUs* columns pass `workers=-1`, which shares the work among the "
-            f"{env['cpu_count']} CPUs of this machine; the others use one thread. The "
-            "floors time a plain copy of the same array (`np.copyto`) and NumPy's "
-            "exponential of it (`np.exp`), which every softmax evaluates once per entry, "
-            "over SciPy's softmax: no ratio can go below the exponential's. For float32 a "
-            "third floor times the float64 exponential of every entry: this project "
-            "computes float32 input in float64 to round its result correctly, so none of "
-            "its float32 ratios can go below that one.",
-            "",
-            *_functions_table(r["functions"]),
-            "",
-        ]
-    if "loss" in r:
-        t = r["loss"]["target"]
-        out += [
-            "## Cross-entropy and gradient against the literal matrix forms",
-            "",
-            "| path | O | time | peak memory |",
-            "|---|---|---|---|",
-        ]
-        for row in r["loss"]["rows"]:
-            mem = "—" if row["peak_bytes"] is None else f"{row['peak_bytes'] / 2**20:.3g} MiB"
-            cell = _seconds(row["seconds"]) if row["skipped"] is None else row["skipped"]
-            out.append(f"| {row['path']} | {_count(row['O'])} | {cell} | {mem} |")
-        out += [
-            "",
-            f"Target: O = {_count(t['O'])}, M = {t['M']} in under {t['target_s']} s: "
-            f"{_seconds(t['seconds'])} {_met(t['met'])}",
-            "",
-            f"![Time and peak memory of both paths against O, from the rows above]({LOSS_FIGURE})",
-            "",
-        ]
-    if "fit" in r:
-        f = r["fit"]
-        out += [
-            "## Fitting digits against scikit-learn",
-            "",
-            f"{f['ours']}: {_seconds(f['ours_s'])}, test accuracy {f['ours_accuracy']:.2%}; "
-            f"{f['peer']}: {_seconds(f['peer_s'])}, test accuracy {f['peer_accuracy']:.2%}. "
-            f"Ratio {f['ratio']:.2f}, target ≤ {f['target']} {_met(f['met'])}.",
-            "",
-        ]
-        one = f.get("one_blas_thread")
-        if one:
-            out += [
-                f"With BLAS limited to one thread: {_seconds(one['ours_s'])} against "
-                f"{_seconds(one['peer_s'])}, ratio {one['ratio']:.2f} {_met(one['met'])}.",
-                "",
-            ]
-    if "verifier" in r:
-        out += ["## Cost of the verifier", "", "| command | wall time | exit |", "|---|---|---|"]
-        for v in r["verifier"]:
-            out.append(f"| `{v['command']}` | {_seconds(v['seconds'])} | {v['returncode']} |")
-        out.append("")
+    sections = {
+        "functions": lambda part: _functions_section(part, r["environment"]["cpu_count"]),
+        "compile": _compile_section,
+        "loss": _loss_section,
+        "fit": _fit_section,
+        "fit_large": _fit_large_section,
+        "verifier": _verifier_section,
+    }
+    out = [*head, *_run_line(r)]
+    for name, section in sections.items():
+        if name in r:
+            out += section(r[name])
     return "\n".join(out)
 
 

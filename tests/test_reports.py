@@ -6,9 +6,66 @@ import json
 
 from derivations.reports import LOSS_FIGURE, bench_loss_figure, bench_page
 
+ENVIRONMENT = {"python": "3.11", "machine": "x86_64", "cpu_count": 2}
+
+
+def _function_row(function, shape, ratio, **extra):
+    """A schema-1 row of the functions part (no torch and no floor fields)."""
+    return {
+        "function": function,
+        "peer": "scipy.special.softmax",
+        "dtype": "float64",
+        "shape": shape,
+        "ours_s": ratio * 2.0,
+        "peer_s": 2.0,
+        "ratio": ratio,
+        "target": 0.5,
+        "met": ratio <= 0.5,
+        **extra,
+    }
+
+
+def _targeted(function, shape, ratio, torch_ratio, multiple, aim=3.0):
+    """A schema-2 row with the torch and floor figures and their targets."""
+    return _function_row(
+        function,
+        shape,
+        ratio,
+        torch_s=ratio * 2.0 / torch_ratio,
+        torch_ratio=torch_ratio,
+        torch_target=1.0,
+        torch_met=torch_ratio <= 1.0,
+        torch_note=None,
+        floor_multiple=multiple,
+        floor_aim=aim,
+        floor_met=None if aim is None else multiple <= aim,
+    )
+
+
+def _write(tmp_path, results):
+    path = tmp_path / "latest.json"
+    path.write_text(json.dumps(results), encoding="utf-8")
+    return path
+
+
+def _schema_2_functions(torch=True):
+    rows = [
+        _targeted("softmax.softmax", [10_000, 1_000], 0.4, 0.9, 2.5),
+        _targeted("softmax.log_softmax", [10_000, 1_000], 0.6, 1.2, 3.5),
+        _targeted("softmax.logsumexp", [10_000, 1_000], 0.3, 0.8, 1.25),
+        _targeted("softmax.softmax", [100_000, 10], 0.45, 0.7, 12.0, aim=None),
+        _function_row("softmax.logsumexp (workers=-1)", [10_000, 1_000], 0.2, target=None),
+        _function_row("np.copyto (memory floor)", [10_000, 1_000], 0.16, target=None),
+    ]
+    if not torch:
+        for row in rows:
+            if "torch_s" in row:
+                row.update(torch_s=None, torch_ratio=None, torch_met=None)
+                row["torch_note"] = "torch not installed"
+    return rows
+
 
 def _results(tmp_path):
-    row = {"function": "softmax.softmax", "peer": "scipy.special.softmax", "dtype": "float64"}
     rows = [
         {"path": "production", "O": 100, "seconds": 1e-3, "peak_bytes": 2**20, "skipped": None},
         {"path": "production", "O": 1000, "seconds": 2e-3, "peak_bytes": 2**21, "skipped": None},
@@ -16,21 +73,17 @@ def _results(tmp_path):
         {"path": "literal", "O": 1000, "seconds": None, "peak_bytes": None, "skipped": "not run"},
     ]
     results = {
+        "schema": 2,
         "created": "2026-12-01",
         "quick": True,
-        "environment": {"python": "3.11", "machine": "x86_64", "cpu_count": 2},
-        "functions": [
-            {**row, "shape": [10, 10], "ours_s": 1.0, "peer_s": 2.0, "ratio": 0.5}
-            | {"target": 0.6, "met": True}
-        ],
+        "environment": ENVIRONMENT,
+        "functions": _schema_2_functions(),
         "loss": {
             "rows": rows,
             "target": {"O": 1000, "M": 10, "target_s": 1.0, "seconds": 2e-3, "met": True},
         },
     }
-    path = tmp_path / "latest.json"
-    path.write_text(json.dumps(results), encoding="utf-8")
-    return path
+    return _write(tmp_path, results)
 
 
 def test_benchmarks_page_shows_the_loss_plot_it_is_given(tmp_path):
@@ -38,10 +91,96 @@ def test_benchmarks_page_shows_the_loss_plot_it_is_given(tmp_path):
     page = bench_page(path)
     assert f"]({LOSS_FIGURE})" in page
     assert "| production | 1e3 | 2 ms | 2 MiB |" in page
-    assert "| float64 | 10 × 10 | 2 s | 0.50 ✓ |" in page  # one line per dtype and shape
     svg = bench_loss_figure(path)
     # Two panels: time and peak memory.
     assert svg.lstrip().startswith("<?xml") and 'id="axes_1"' in svg and 'id="axes_2"' in svg
+
+
+def test_functions_table_has_one_column_group_per_function(tmp_path):
+    page = bench_page(_results(tmp_path))
+    heading = (
+        "| dtype | O × M | SciPy's softmax | softmax ÷ SciPy | ÷ torch | × copy | "
+        "log_softmax ÷ SciPy | ÷ torch | × copy | logsumexp ÷ SciPy | ÷ torch | × copy |"
+    )
+    assert heading in page
+    # One line per dtype and shape: ratios to SciPy and torch, multiple of the copy, marked.
+    assert (
+        "| float64 | 1e4 × 1e3 | 2 s | 0.40 ✓ | 0.90 ✓ | 2.5 ✓ | 0.60 ✗ | 1.20 ✗ | 3.5 ✗ "
+        "| 0.30 ✓ | 0.80 ✓ | 1.2 ✓ |"
+    ) in page
+    # No aim for the copy at M = 10: the multiple without a mark; absent functions as —.
+    assert "| float64 | 1e5 × 10 | 2 s | 0.45 ✓ | 0.70 ✓ | 12.0 | — | — | — | — | — | — |" in page
+    # The information table: all CPUs and floors, without marks (no target).
+    assert "| SciPy's softmax | logsumexp, all CPUs | floor: copy |" in page
+    assert "| float64 | 1e4 × 1e3 | 2 s | 0.20 | 0.16 |" in page
+    assert "target ≤ 0.5" in page and "target ≤ 1.0" in page and "aim ≤ 3.0" in page
+    assert "not installed" not in page
+
+
+def test_functions_table_without_torch_says_so(tmp_path):
+    results = {"schema": 2, "created": "2026-12-01", "quick": False, "environment": ENVIRONMENT}
+    page = bench_page(_write(tmp_path, {**results, "functions": _schema_2_functions(False)}))
+    assert "÷ torch" not in page
+    assert "torch: torch not installed in this run." in page
+    assert "| softmax ÷ SciPy | × copy | log_softmax ÷ SciPy | × copy |" in page
+
+
+def test_compile_and_fit_large_tables(tmp_path):
+    call = {"function": "softmax.softmax", "dtype": "float32", "shape": [3, 5000]}
+    compile_part = {
+        "calls": [call | {"cold_s": 1.5, "warm_s": 0.004, "hot_s": 1e-4}],
+        "cold_total_s": 1.5,
+        "warm_total_s": 0.004,
+        "cache_files": 6,
+        "import": {
+            "median_s": 0.25,
+            "runs_s": [0.2, 0.25, 0.3],
+            "cold_cache_s": 0.3,
+            "numba_loaded": False,
+            "baseline": {"command": "import numpy", "median_s": 0.1},
+            "target": "report only",
+        },
+    }
+    fit_large = {
+        "dataset": "Synthetic",
+        "O": 30_000,
+        "N": 300,
+        "M": 10,
+        "ours": "ours()",
+        "peer": "peer()",
+        "repeats": 3,
+        "ours_s": 3.0,
+        "peer_s": 5.0,
+        "ratio": 0.6,
+        "ours_iterations": 30,
+        "peer_iterations": 30,
+        "ours_objective": 0.1526971,
+        "peer_objective": 0.1526974,
+        "target": 0.7,
+        "met": True,
+        "one_blas_thread": {"ours_s": 0.9, "peer_s": 0.8, "ratio": 1.125, "met": False},
+    }
+    results = {"schema": 2, "created": "2026-12-01", "quick": True, "environment": ENVIRONMENT}
+    page = bench_page(
+        _write(tmp_path, {**results, "compile": compile_part, "fit_large": fit_large})
+    )
+    assert "| `softmax.softmax` | float32 | 3 × 5000 | 1.5 s | 4 ms | 0.1 ms |" in page
+    assert "`import softmax` takes 250 ms" in page and "does not load numba" in page
+    assert "## Fitting O = 30000, N = 300, M = 10 against scikit-learn" in page
+    assert "| `ours()` | 30 | 0.152697 | 3 s | 900 ms |" in page
+    assert "| `peer()` | 30 | 0.152697 | 5 s | 800 ms |" in page
+    assert "Ratio 0.60 with the default BLAS threads, target ≤ 0.7 ✓ met." in page
+    assert "ratio 1.12 ✗ not met" in page
+
+
+def test_schema_1_file_renders_what_it_has(tmp_path):
+    row = _function_row("softmax.softmax", [10, 10], 0.5) | {"target": 0.6, "met": True}
+    old = {"schema": 1, "created": "2026-11-01", "quick": True, "environment": ENVIRONMENT}
+    page = bench_page(_write(tmp_path, {**old, "functions": [row]}))
+    assert "older `make bench` (schema 1)" in page
+    assert "| dtype | O × M | SciPy's softmax | softmax ÷ SciPy |\n" in page
+    assert "| float64 | 10 × 10 | 2 s | 0.50 ✓ |" in page
+    assert "target ≤ 0.6" in page and "÷ torch" not in page
 
 
 def test_benchmarks_page_without_results_says_so_and_draws_nothing(tmp_path):
