@@ -80,8 +80,12 @@ def _first(a, r, m):
     start = 0
     for g in range(n // 8):
         i = 8 * g
-        if (a[r, i] == m) | (a[r, i + 1] == m) | (a[r, i + 2] == m) | (a[r, i + 3] == m) | (
-            (a[r, i + 4] == m) | (a[r, i + 5] == m) | (a[r, i + 6] == m) | (a[r, i + 7] == m)
+        if (
+            (a[r, i] == m)
+            | (a[r, i + 1] == m)
+            | (a[r, i + 2] == m)
+            | (a[r, i + 3] == m)
+            | ((a[r, i + 4] == m) | (a[r, i + 5] == m) | (a[r, i + 6] == m) | (a[r, i + 7] == m))
         ):
             break
         start = i + 8
@@ -224,6 +228,27 @@ def _nonfinite(x, r, out, log):
             out[r, i] = -np.inf if log else 0.0
 
 
+@numba.njit(**{**_OPTIONS, "fastmath": {"contract"}})
+def _divide(e, r, scale, out, exact):
+    r"""$e_i / \text{scale}$ into row `r` of `out`, by the reciprocal and one correction.
+
+    $y = \mathrm{fl}(1/b)$, $q_0 = \mathrm{fl}(a y)$, $\rho = a - b q_0$ (exact in one
+    fused multiply-add), $q = \mathrm{fl}(q_0 + \rho y)$ is the correctly rounded $a / b$
+    when nothing underflows (Markstein, IBM J. Res. Dev. 34(1), 1990), at a third of a
+    division's cost. Only this function lets LLVM fuse $a b + c$ (``contract``), so no
+    other result depends on whether the CPU has FMA. A float32 `out` (not `exact`)
+    takes $q_0$: its one more float64 rounding is far below a float32 ulp.
+    """
+    inv = 1.0 / scale
+    if exact:
+        for i in range(e.shape[1]):
+            q = e[r, i] * inv
+            out[r, i] = q + (e[r, i] - q * scale) * inv
+    else:
+        for i in range(e.shape[1]):
+            out[r, i] = e[r, i] * inv
+
+
 @numba.njit(**_INLINE)
 def _skip(mode, r, shifted):
     """Whether row `r` is left for the shifted redo (or is the non-finite policy's)."""
@@ -234,11 +259,9 @@ def _skip(mode, r, shifted):
 def finish_softmax(x, e, out, exact, shifted, mode):
     r"""`softmax` of the rows of `x`, given $e$ (claim SM-1): $q_i = e_i / (w + t)$.
 
-    Unless `exact` (a float64 `out`), $q_i = e_i \cdot (1 / (w + t))$: its one more
-    float64 rounding is far below a float32 ulp, and a multiplication is several times
-    faster than a division.
+    `exact` (a float64 `out`) asks for the correctly rounded quotient (`_divide`).
     """
-    rows, n = x.shape
+    rows = x.shape[0]
     bound = _bound(x.shape[1])
     for r in range(rows):
         _m, k, mode[r] = _prepare(x, r, shifted, bound)
@@ -248,14 +271,7 @@ def finish_softmax(x, e, out, exact, shifted, mode):
         if _skip(mode, r, shifted):
             continue
         w, t = _scale_and_sum(e, r, k)
-        scale = w + t
-        if exact:
-            for i in range(n):
-                out[r, i] = e[r, i] / scale
-        else:
-            inv = 1.0 / scale
-            for i in range(n):
-                out[r, i] = e[r, i] * inv
+        _divide(e, r, w + t, out, exact)
 
 
 @numba.njit(**_OPTIONS)
@@ -310,9 +326,7 @@ def _residual_row(x, e, out, r, shifted, mode, bound):
     if _skip(mode, r, shifted):
         return m, np.nan
     w, t = _scale_and_sum(e, r, k)
-    scale = w + t
-    for i in range(n):
-        out[r, i] = e[r, i] / scale
+    _divide(e, r, w + t, out, True)
     return m, math.log1p(t / w)
 
 

@@ -1,0 +1,108 @@
+"""The compiled kernel (`softmax._kernels`) on every layout and size it must handle.
+
+Each row is computed from that row alone, so a view, a copy or a broadcast of the same
+rows must give the same bits; shapes at the extremes (one entry, two entries, a row of
+1e7 entries, 1e7 rows of 3) are checked against independent forms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.special
+
+import softmax as sm
+from derivations.reference import reference_row, ulp_error
+from softmax import _blocks
+
+FUNCS = [sm.softmax, sm.log_softmax, sm.logsumexp]
+DTYPES = [np.float64, np.float32]
+
+
+def _rows(shape, dtype, seed=0):
+    return np.random.default_rng(seed).normal(0.0, 3.0, shape).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+@pytest.mark.parametrize("f", FUNCS, ids=lambda f: f.__name__)
+def test_strided_and_fortran_views_give_the_bits_of_a_contiguous_copy(f, dtype):
+    x = _rows((40, 70), dtype)
+    for view in (x[:, ::3], x[::2, 5:], np.asfortranarray(x), x.T):
+        np.testing.assert_array_equal(f(view), f(np.ascontiguousarray(view)))
+    for axis in (0, 1):
+        np.testing.assert_array_equal(f(x.T, axis=axis), f(np.ascontiguousarray(x.T), axis=axis))
+
+
+@pytest.mark.parametrize("f", FUNCS, ids=lambda f: f.__name__)
+def test_broadcast_view_with_zero_strides_repeats_the_row_result(f):
+    row = _rows(17, np.float64)
+    view = np.broadcast_to(row, (1000, 17))
+    assert view.strides[0] == 0
+    got = f(view)
+    np.testing.assert_array_equal(got, np.broadcast_to(f(row), got.shape))
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+@pytest.mark.parametrize("f", FUNCS, ids=lambda f: f.__name__)
+def test_read_only_input_is_accepted_and_left_as_it_was(f, dtype):
+    x = _rows((30, 9), dtype)
+    before = x.copy()
+    x.setflags(write=False)
+    np.testing.assert_array_equal(f(x), f(before))
+    np.testing.assert_array_equal(x, before)
+
+
+def test_one_entry_per_slice_is_the_degenerate_distribution():
+    x = _rows((5, 1), np.float64) * 100
+    np.testing.assert_array_equal(sm.softmax(x), np.ones_like(x))
+    np.testing.assert_array_equal(sm.log_softmax(x), np.zeros_like(x))
+    np.testing.assert_array_equal(sm.logsumexp(x), x[:, 0])
+
+
+def test_two_entries_per_slice_within_4_ulp_of_the_exact_logistic():
+    x = _rows((200, 2), np.float64) * np.geomspace(0.01, 300, 200)[:, None]
+    for row, q, logq in zip(x, sm.softmax(x), sm.log_softmax(x), strict=True):
+        q_exact, logq_exact, _ = reference_row(row.tolist())
+        assert ulp_error(q, np.array(q_exact, dtype=object), np.float64).max() <= 4
+        assert ulp_error(logq, np.array(logq_exact, dtype=object), np.float64).max() <= 4
+
+
+def test_a_row_of_ten_million_entries():
+    # One row longer than a block (`softmax._blocks.BLOCK`): the sum's error is at most
+    # (25 + log2(n / 128)) u relative (claim IMPL-12), 42u here; q inherits it, and
+    # np.sum of q and scipy's logsumexp add their own pairwise errors (under 22u): 64u.
+    x = _rows(10**7, np.float64)
+    q = sm.softmax(x)
+    lse = sm.logsumexp(x)
+    np.testing.assert_allclose(np.sum(q), 1.0, rtol=0, atol=64 * 2.0**-53 * 10)
+    np.testing.assert_allclose(lse, scipy.special.logsumexp(x), rtol=64 * 2.0**-53)
+    np.testing.assert_allclose(sm.log_softmax(x), x - lse, rtol=0, atol=64 * 2.0**-53 * 20)
+    assert x.size > _blocks.BLOCK
+
+
+def test_ten_million_rows_of_three():
+    x = _rows((10**7, 3), np.float64)
+    q = sm.softmax(x)
+    # The closed form q_i = 1 / sum_j e^{x_j - x_i}: its own shifts x_j - x_i err by up
+    # to |x_j - x_i| u (under 40u for these N(0, 3) rows), more than the kernel's 4 ulp.
+    for i in range(3):
+        closed = 1.0 / np.exp(x - x[:, i : i + 1]).sum(axis=1)
+        np.testing.assert_allclose(q[:, i], closed, rtol=64 * 2.0**-53)
+    # lse = m + log1p(s) cancels where m < 0 (IMPL-3), so compare absolutely: both sides
+    # err by a few ulp of max(|m|, log1p(s)), which is below 20 for these rows.
+    np.testing.assert_allclose(
+        sm.logsumexp(x), scipy.special.logsumexp(x, axis=1), rtol=0, atol=16 * 2.0**-53 * 20
+    )
+
+
+def test_divide_by_reciprocal_and_correction_equals_division():
+    # softmax._kernels._divide: Markstein's correction gives the correctly rounded
+    # quotient wherever nothing underflows; random magnitudes over the normal range.
+    rng = np.random.default_rng(4)
+    kernels = _blocks.kernels()
+    for _ in range(50):
+        e = rng.random((1, 4096)) * 10.0 ** rng.uniform(-300, 300)
+        scale = rng.uniform(1.0, 1e3) * 10.0 ** rng.uniform(-5, 5)
+        out = np.empty_like(e)
+        kernels._divide(e, 0, scale, out, True)
+        np.testing.assert_array_equal(out, e / scale)
