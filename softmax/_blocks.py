@@ -1,9 +1,12 @@
 r"""Run the softmax kernel over the slices of an array, block by block.
 
 The slices are the rows of an (O, M) array. They are processed in blocks of about `BLOCK`
-entries, so that the kernel's passes (`softmax._kernels`) over a block find it in the L2
-cache instead of main memory, and so that float32 input needs a float64 copy of one block
-only. A row longer than `BLOCK` is a block of its own.
+entries, so that the kernel's passes over a block find it in the L2 cache instead of main
+memory, and so that float32 input needs a float64 copy of one block only. A row longer than
+`BLOCK` is a block of its own. Rows of more than `softmax._column_kernels.SMALL` entries
+are computed in the row layout (`softmax._kernels`); shorter ones in the column layout
+(`softmax._column_kernels`), which gives the same bits, and which hands the rows that
+must be shifted, or that are not finite, back to the row layout.
 """
 
 from __future__ import annotations
@@ -25,6 +28,22 @@ def kernels():
     from softmax import _kernels
 
     return _kernels
+
+
+@functools.cache
+def residual_kernels():
+    """`softmax._residual_kernels`, imported on first use like `kernels`."""
+    from softmax import _residual_kernels
+
+    return _residual_kernels
+
+
+@functools.cache
+def column_kernels():
+    """`softmax._column_kernels`, imported on first use like `kernels`."""
+    from softmax import _column_kernels
+
+    return _column_kernels
 
 
 def run(rows, finish, outs, workers=1):
@@ -103,17 +122,72 @@ def _writable(out, x):
     return None
 
 
+def _columns(x):
+    """Short rows in the column layout (`softmax._column_kernels`), up to the output.
+
+    Returns ``(m, w, t, e, rest)``: each row's maximum, $w = e_k$, $t$, the transposed
+    exponentials, and the rows whose mode is not 0, which the row layout redoes.
+    """
+    ck = column_kernels()
+    rows, n = x.shape
+    e = np.empty((n, rows))
+    np.copyto(e, x.T)
+    m, k, mode = np.empty(rows), np.empty(rows, np.intp), np.empty(rows, np.int8)
+    ck.stats(e, m, k, mode)
+    with np.errstate(over="ignore", invalid="ignore"):  # rows that the row layout redoes
+        np.exp(e, out=e)
+    w, t = np.empty(rows), np.empty(rows)
+    ck.sums(e, k, w, t)
+    return m, w, t, e, np.flatnonzero(mode != kernels().UNSHIFTED)
+
+
+def _log1p(w, t):
+    lp = np.empty(w.shape)
+    column_kernels().log1p_ratio(w, t, lp)
+    return lp
+
+
+def _redo(kernel, x, rest, outs, ins=()):
+    """The rows `rest` of the block `x` again, in the row layout (`compute`)."""
+    if rest.size:
+        parts = [np.empty((rest.size, *out.shape[1:]), out.dtype) for out in outs]
+        rows_in = [a[rest] if isinstance(a, np.ndarray) else a for a in ins]
+        compute(kernel, x[rest], parts, rows_in)
+        for out, part in zip(outs, parts, strict=True):
+            out[rest] = part
+
+
 def finish_softmax(x, outs):
     (out,) = outs
-    compute(kernels().finish_softmax, x, outs, (out.dtype == np.float64,), _writable(out, x))
+    exact = out.dtype == np.float64
+    if x.shape[1] > column_kernels().SMALL:
+        compute(kernels().finish_softmax, x, outs, (exact,), _writable(out, x))
+        return
+    _m, w, t, e, rest = _columns(x)
+    column_kernels().divide(e, w, t, e, exact)
+    np.copyto(out, e.T, casting="same_kind")
+    _redo(kernels().finish_softmax, x, rest, outs, (exact,))
 
 
 def finish_log_softmax(x, outs):
-    compute(kernels().finish_log_softmax, x, outs)
+    (out,) = outs
+    if x.shape[1] > column_kernels().SMALL:
+        compute(kernels().finish_log_softmax, x, outs)
+        return
+    m, w, t, _e, rest = _columns(x)
+    column_kernels().log_softmax_rows(x, m, _log1p(w, t), out)
+    _redo(kernels().finish_log_softmax, x, rest, outs)
 
 
 def finish_logsumexp(x, outs):
-    compute(kernels().finish_logsumexp, x, outs)
+    (out,) = outs
+    if x.shape[1] > column_kernels().SMALL:
+        compute(kernels().finish_logsumexp, x, outs)
+        return
+    m, w, t, _e, rest = _columns(x)
+    with np.errstate(over="ignore", invalid="ignore"):  # the rows of `rest` are redone
+        np.add(m, _log1p(w, t), out=out, casting="same_kind")
+    _redo(kernels().finish_logsumexp, x, rest, outs)
 
 
 def finish_residual(x, arrays):
@@ -122,6 +196,14 @@ def finish_residual(x, arrays):
     `arrays` is ``(R, loss, labels)`` with integer labels (O,) or probability rows (O, M).
     """
     out, loss, labels = arrays
-    k_ = kernels()
-    kernel = k_.finish_residual_proba if labels.ndim == 2 else k_.finish_residual_index
-    compute(kernel, x, (out, loss), (labels,), _writable(out, x))
+    rk = residual_kernels()
+    proba = labels.ndim == 2
+    kernel = rk.finish_residual_proba if proba else rk.finish_residual_index
+    if x.shape[1] > column_kernels().SMALL:
+        compute(kernel, x, (out, loss), (labels,), _writable(out, x))
+        return
+    m, w, t, e, rest = _columns(x)
+    column_kernels().divide(e, w, t, e, True)
+    np.copyto(out, e.T)
+    (rk.columns_proba if proba else rk.columns_index)(x, m, _log1p(w, t), labels, out, loss)
+    _redo(kernel, x, rest, (out, loss), (labels,))
