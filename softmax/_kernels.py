@@ -230,7 +230,7 @@ def _nonfinite(x, r, out, log):
 
 @numba.njit(**{**_OPTIONS, "fastmath": {"contract"}})
 def _divide(e, r, scale, out, exact):
-    r"""$e_i / \text{scale}$ into row `r` of `out`, by the reciprocal and one correction.
+    r"""$e_i / \text{scale}$ into row `r` of `out`, by the reciprocal and one correction (IMPL-13).
 
     $y = \mathrm{fl}(1/b)$, $q_0 = \mathrm{fl}(a y)$, $\rho = a - b q_0$ (exact in one
     fused multiply-add), $q = \mathrm{fl}(q_0 + \rho y)$ is the correctly rounded $a / b$
