@@ -20,7 +20,7 @@ import sys
 
 import numpy as np
 
-from softmax import persist
+from softmax import _threads, persist
 from softmax._estimator_input import (
     DataConversionWarning,
     NotFittedError,
@@ -221,6 +221,13 @@ class SoftmaxRegression:
         DivergenceError
             The loss or weights became non-finite (e.g. `step` far too large).
 
+        Notes
+        -----
+        While it runs, BLAS is put on one thread when the products $X W^\mathsf{T}$ are small
+        (under 2e7 multiply-adds), where a second thread costs more than it saves; for larger
+        ones only L-BFGS-B's BLAS, if SciPy bundles its own. A caller's lower limit stays,
+        and every limit is restored on return (`softmax._threads`).
+
         Examples
         --------
         >>> import numpy as np
@@ -254,7 +261,10 @@ class SoftmaxRegression:
                 print(line + f"max|grad| {np.abs(grad).max():.3e}", file=sys.stderr, flush=True)
 
         solve = _gradient_descent if self.solver == "gd" else _lbfgs
-        W, n_iter = solve(objective, done, np.zeros((classes.size, X1.shape[1])), p)
+        # BLAS threads by the size of the products X1 @ W.T and (Q - P).T @ X1 (see _threads).
+        size = X1.shape[0] * X1.shape[1] * classes.size
+        with _threads.blas_threads(size, lbfgs=self.solver == "lbfgs"):
+            W, n_iter = solve(objective, done, np.zeros((classes.size, X1.shape[1])), p)
         if p["verbose"]:
             final = f", loss {curve[-1]:.10g}" if curve else ""
             print(f"{self.solver}: stopped after {n_iter} iteration(s){final}", file=sys.stderr)
@@ -276,7 +286,8 @@ class SoftmaxRegression:
                 f"X has {X.shape[1]} features, but SoftmaxRegression is expecting "
                 f"{self.n_features_in_} features as input"
             )
-        return X @ self.coef_.T + self.intercept_
+        with _threads.blas_threads(X.shape[0] * (X.shape[1] + 1) * self.coef_.shape[0]):
+            return X @ self.coef_.T + self.intercept_
 
     def decision_function(self, X):
         r"""Logits $z = X W^\mathsf{T}$; for two classes $z_1 - z_0 = \log(q_1 / q_0)$.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import subprocess
 import sys
 import textwrap
+import threading
 import warnings
 
 import numpy as np
@@ -22,8 +24,9 @@ from sklearn.utils.estimator_checks import (
     check_estimators_data_not_an_array,
     parametrize_with_checks,
 )
+from threadpoolctl import threadpool_info, threadpool_limits
 
-from softmax import SoftmaxRegression, cross_entropy_grad, log_softmax, notation
+from softmax import SoftmaxRegression, _threads, cross_entropy_grad, log_softmax, notation
 from softmax.datasets import load_digits, random_data
 from softmax.model import DataConversionWarning, DivergenceError, NotFittedError
 
@@ -452,6 +455,118 @@ def test_the_package_never_imports_sklearn_at_run_time():
             SoftmaxRegression.load(os.path.join(tmp, "m.npz"))
         loaded = sorted(m for m in sys.modules if m == "sklearn" or m.startswith("sklearn."))
         assert not loaded, loaded
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+# -- BLAS threads -----------------------------------------------------------------------------
+
+
+def _blas_threads():
+    """{filepath: threads} of every BLAS pool in the process."""
+    return {
+        pool["filepath"]: pool["num_threads"]
+        for pool in threadpool_info()
+        if pool["user_api"] == "blas"
+    }
+
+
+def _recording_model(seen, **params):
+    return SoftmaxRegression(callback=lambda k, loss: seen.append(_blas_threads()), **params)
+
+
+def test_one_blas_thread_changes_the_digits_fit_not_its_bits(monkeypatch):
+    # Bitwise, not to a tolerance: at this size (products of 1437 x 65 x 10 multiply-adds)
+    # OpenBLAS computes every entry of X @ W.T and (Q - P).T @ X on one thread, whatever the
+    # number of threads, and the rest of the fit is single-threaded and deterministic; so the
+    # limit may change the time only. (Larger products may have their sums shared among
+    # threads, and then differ by rounding; NumPy's BLAS is not limited for those.)
+    X, y = load_digits()
+    X, _, y, _ = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    seen = []
+    limited = _recording_model(seen, alpha=1 / len(X)).fit(X, y)
+    assert seen and all(set(threads.values()) == {1} for threads in seen)
+    monkeypatch.setattr(_threads, "blas_threads", lambda *args, **kw: contextlib.nullcontext())
+    with threadpool_limits(limits=2, user_api="blas"):  # two even where the default is one
+        free = SoftmaxRegression(alpha=1 / len(X)).fit(X, y)
+    assert limited.n_iter_ == free.n_iter_ > 10
+    assert np.array_equal(limited.coef_, free.coef_)
+    assert np.array_equal(limited.intercept_, free.intercept_)
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+@pytest.mark.parametrize("solver", ["lbfgs", "gd"])
+def test_a_fit_limits_blas_threads_by_size_and_restores_them(monkeypatch, size, solver):
+    if size == "large":  # every product counts as large: only L-BFGS-B's SciPy BLAS is limited
+        monkeypatch.setattr(_threads, "SMALL_PRODUCT", 0)
+    before, seen = _blas_threads(), []
+    model = _recording_model(seen, solver=solver, max_iter=5).fit(X3, Y3)
+    limited = {
+        path: size == "small" or (solver == "lbfgs" and _threads._inside_scipy(path))
+        for path in before
+    }
+    expected = {path: 1 if limited[path] else threads for path, threads in before.items()}
+    assert len(seen) == 5 and all(threads == expected for threads in seen)
+    assert _blas_threads() == before
+    model.predict_proba(X3)
+    assert _blas_threads() == before
+
+
+@pytest.mark.parametrize("small_product", [_threads.SMALL_PRODUCT, 0])
+def test_a_fit_keeps_the_callers_lower_blas_limit(monkeypatch, small_product):
+    monkeypatch.setattr(_threads, "SMALL_PRODUCT", small_product)
+    before, seen = _blas_threads(), []
+    with threadpool_limits(limits=1, user_api="blas"):
+        _recording_model(seen, max_iter=5).fit(X3, Y3)
+        assert seen and all(set(threads.values()) == {1} for threads in seen)
+        assert set(_blas_threads().values()) == {1}  # not raised back by the fit's exit
+    assert _blas_threads() == before
+
+
+def test_nested_and_concurrent_fits_leave_the_blas_pools_as_they_were():
+    before, inner = _blas_threads(), []
+
+    def fit_inside(k, loss):  # a fit in a callback must not lift the outer fit's limit
+        SoftmaxRegression(max_iter=2).fit(X3, Y3)
+        inner.append(_blas_threads())
+
+    SoftmaxRegression(max_iter=3, callback=fit_inside).fit(X3, Y3)
+    assert len(inner) == 3 and all(set(threads.values()) == {1} for threads in inner)
+    assert _blas_threads() == before
+
+    errors = []
+
+    def fits():
+        try:
+            for _ in range(10):
+                SoftmaxRegression(max_iter=5).fit(X3, Y3).predict(X3)
+        except Exception as exc:  # a worker's failure is reported by the test's thread
+            errors.append(exc)
+
+    workers = [threading.Thread(target=fits) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors, errors
+    assert _blas_threads() == before
+
+
+def test_importing_softmax_leaves_threadpoolctl_to_the_first_fit():
+    # threadpoolctl's import and its scan of the loaded libraries cost ~6 ms, paid only once
+    # something is fitted or predicted.
+    code = textwrap.dedent(
+        """
+        import sys
+        import softmax
+        assert "threadpoolctl" not in sys.modules
+        softmax.SoftmaxRegression().fit([[0.0], [1.0]], [0, 1])
+        assert "threadpoolctl" in sys.modules
         """
     )
     done = subprocess.run(
