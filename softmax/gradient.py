@@ -44,7 +44,9 @@ def loss_and_grad_f64(W, X, kind, y):
     $Q - P$ (claim GRAD-6: $\partial H / \partial g_i = q_i - p_i$) and each sample's
     $-\sum_i p_i \log q_i$ in the log1p form (IMPL-4); memory is $O(O \cdot M)$.
     """
-    R, losses = residual_and_losses(X @ W.T, kind, y)
+    # Z = X Wᵀ computed as (W Xᵀ)ᵀ: the same sums, and OpenBLAS's kernel for a wide
+    # output is several times faster than for a tall thin one (2.7x at 30 000 x 301).
+    R, losses = residual_and_losses((W @ X.T).T, kind, y)
     # GRADM-1: (Q - P)^T X / O, the descent direction.
     grad = R.T @ X
     grad /= X.shape[0]
