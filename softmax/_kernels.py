@@ -1,25 +1,24 @@
-r"""The compiled passes of the softmax kernel (numba: compiled on first use, cached on disk).
+r"""The compiled pass of the softmax kernel, row layout (numba: compiled on first use, cached).
 
-A block of rows $x$ (each slice along `axis` is a row) is computed in three passes over
-data that stays in the cache (`softmax._blocks` sizes the blocks):
+A block of rows $x$ (each slice along `axis` is a row) is computed in two passes over data
+that stays in the cache (`softmax._blocks` sizes the blocks):
 
-1. `row_stats`: each row's maximum $m$, its first index $k$, and the row's *mode* (claim
-   IMPL-11): 0 when $e^{x_i}$ can be taken unshifted (neither an $e^{x_i}$ nor the row's
-   sum can overflow, and no $e^{x_i}$ is a subnormal that matters), 1 when the row is
-   shifted by $m$ (claim IMPL-2), 2 when $m$ is not finite (the non-finite policy of
-   `softmax.functions`). float32 rows are widened to float64 here, into the scratch `e`.
-2. NumPy's vectorised `exp` over the block (`softmax._blocks`). Rows of mode 1 get
-   $d_i = \mathrm{fl}(x_i - m)$ from `shift_rows` first and the TwoSum correction from
-   `correct_rows` after.
-3. `finish_*`: $w = e_k = e^m$ (unshifted) or $1$ (shifted), with $k$ the first index of
-   the maximum, the sum $t = \sum_{i \ne k} e_i$ (claim IMPL-12), and the output:
-   $q_i = e_i / (w + t)$ (SM-1), $\log q_i = (x_i - m) - \operatorname{log1p}(t / w)$
-   (IMPL-4), or $\operatorname{lse} = m + \operatorname{log1p}(t / w)$.
+1. NumPy's vectorised `exp` of the block, $e_i = e^{x_i}$ (float32 widened to float64).
+2. One compiled pass, ``finish_*``, row by row: the maximum $m$ and its first index $k$
+   (`_prepare`), and the row's mode (claim IMPL-11): 0 when the unshifted $e^{x_i}$ are
+   safe (neither one of them nor the row's sum can overflow, and none is a subnormal that
+   matters), 1 when the row must be shifted by $m$, 2 when $m$ is not finite (the
+   non-finite policy of `softmax.functions`). Rows of mode 0 are finished at once: $w =
+   e_k = e^m$, the sum $t = \sum_{i \ne k} e_i$ (claim IMPL-12), and $q_i = e_i / (w + t)$
+   (SM-1, by `_divide`, IMPL-13), $\log q_i = (x_i - m) - \operatorname{log1p}(t / w)$
+   (IMPL-4) or $\operatorname{lse} = m + \operatorname{log1p}(t / w)$ (IMPL-3).
 
-The exponential is NumPy's because numba's `math.exp` is scalar libm, several times slower
-than NumPy's AVX512 loop; the other work is fused into these loops, which numba compiles
-for the host CPU. Every row is computed from that row alone, so its bits do not depend on
-its neighbours, the block size or the number of threads.
+Rows of mode 1 are redone (`softmax._blocks.compute`): $d_i = \mathrm{fl}(x_i - m)$
+(`shift_rows`), NumPy's `exp`, the TwoSum correction (`correct_rows`, IMPL-2), and the
+same pass with $w = 1$. The exponential is NumPy's because numba's `math.exp` is scalar
+libm, several times slower than NumPy's AVX512 loop; the other work is fused into these
+loops, which numba compiles for the host CPU. Every row is computed from that row alone,
+so its bits do not depend on its neighbours, the block size or the number of threads.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ _INLINE = {**_OPTIONS, "inline": "always"}
 LOG_MAX = math.log(np.finfo(np.float64).max)
 #: Below this, e^x is subnormal or 0 in float64 (e^-708 > 2^-1022).
 NORMAL_X = -708.0
-#: The modes of a row (pass 1).
+#: The modes of a row.
 UNSHIFTED, SHIFTED, NONFINITE = 0, 1, 2
 #: Entries summed by eight accumulators before the pairwise tree takes over.
 CHUNK = 128
