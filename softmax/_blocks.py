@@ -108,11 +108,19 @@ def compute(kernel, x, outs, ins=(), e=None):
         with np.errstate(over="ignore", invalid="ignore"):
             np.exp(es, out=es)
         k_.correct_rows(xs, es)
-        parts = [np.empty((redo.size, *out.shape[1:]), out.dtype) for out in outs]
-        rows_in = [a[redo] if isinstance(a, np.ndarray) else a for a in ins]
-        kernel(xs, es, *parts, *rows_in, True, mode[redo])
-        for out, part in zip(outs, parts, strict=True):
-            out[redo] = part
+        _on_rows(redo, outs, ins, lambda parts, sub: kernel(xs, es, *parts, *sub, True, mode[redo]))
+
+
+def _on_rows(rows, outs, ins, run):
+    """``run(parts, sub)`` on the rows `rows` of a block, then `parts` written back.
+
+    `parts` are new arrays for those rows of `outs`; `sub` holds those rows of the arrays
+    among `ins` (and the flags as they are).
+    """
+    parts = [np.empty((rows.size, *out.shape[1:]), out.dtype) for out in outs]
+    run(parts, [a[rows] if isinstance(a, np.ndarray) else a for a in ins])
+    for out, part in zip(outs, parts, strict=True):
+        out[rows] = part
 
 
 def _writable(out, x):
@@ -150,11 +158,7 @@ def _log1p(w, t):
 def _redo(kernel, x, rest, outs, ins=()):
     """The rows `rest` of the block `x` again, in the row layout (`compute`)."""
     if rest.size:
-        parts = [np.empty((rest.size, *out.shape[1:]), out.dtype) for out in outs]
-        rows_in = [a[rest] if isinstance(a, np.ndarray) else a for a in ins]
-        compute(kernel, x[rest], parts, rows_in)
-        for out, part in zip(outs, parts, strict=True):
-            out[rest] = part
+        _on_rows(rest, outs, ins, lambda parts, sub: compute(kernel, x[rest], parts, sub))
 
 
 def finish_softmax(x, outs):
