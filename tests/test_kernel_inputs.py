@@ -13,6 +13,7 @@ import scipy.special
 
 import softmax as sm
 from derivations.reference import reference_row, ulp_error
+from derivations.sections.implementation_kernel import bound
 from softmax import _blocks
 
 FUNCS = [sm.softmax, sm.log_softmax, sm.logsumexp]
@@ -68,16 +69,22 @@ def test_two_entries_per_slice_within_4_ulp_of_the_exact_logistic():
 
 
 def test_a_row_of_ten_million_entries():
-    # One row longer than a block (`softmax._blocks.BLOCK`): the sum's error is at most
-    # (25 + log2(n / 128)) u relative (claim IMPL-12), 42u here; q inherits it, and
-    # np.sum of q and scipy's logsumexp add their own pairwise errors (under 22u): 64u.
-    x = _rows(10**7, np.float64)
-    q = sm.softmax(x)
-    lse = sm.logsumexp(x)
-    np.testing.assert_allclose(np.sum(q), 1.0, rtol=0, atol=64 * 2.0**-53 * 10)
-    np.testing.assert_allclose(lse, scipy.special.logsumexp(x), rtol=64 * 2.0**-53)
-    np.testing.assert_allclose(sm.log_softmax(x), x - lse, rtol=0, atol=64 * 2.0**-53 * 20)
+    # One row longer than a block (`softmax._blocks.BLOCK`). Error budgets, in u = 2^-53:
+    # the kernel's t errs by at most IMPL-12's bound (42u here) and each e_i and the
+    # division add 2u, so each q_i and log1p(s) err by at most 44u relative; np.sum of q
+    # adds its own pairwise error, at most 8 + log2(n / 8) = 29u.
+    u, n = 2.0**-53, 10**7
+    kernel = bound(n) + 2
+    x = _rows(n, np.float64)
+    q, lse = sm.softmax(x), sm.logsumexp(x)
     assert x.size > _blocks.BLOCK
+    np.testing.assert_allclose(np.sum(q), 1.0, rtol=0, atol=(kernel + 29) * u)
+    # lse = m + log1p(s): at most kernel u of |lse| on each side, SciPy's and ours.
+    np.testing.assert_allclose(lse, scipy.special.logsumexp(x), rtol=2 * kernel * u)
+    # log q_i = (x_i - m) - log1p(s) against x_i - lse: each within kernel u of |lse| and
+    # one rounding of |x_i - lse| (below 64 here).
+    atol = 2 * kernel * u * abs(lse) + np.spacing(64.0)
+    np.testing.assert_allclose(sm.log_softmax(x), x - lse, rtol=0, atol=atol)
 
 
 def test_ten_million_rows_of_three():
