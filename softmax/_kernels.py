@@ -95,69 +95,61 @@ def _first(a, r, m):
 
 
 @numba.njit(**_INLINE)
-def _chunk_sum(e, r, start, stop, skip):
-    r"""$\sum e_i$ over ``start:stop`` (at most `CHUNK` entries) but $i$ = `skip`.
-
-    Eight accumulators; the skipped entry adds 0 through a blend, not a branch, so the
-    loop vectorises and its trip count does not depend on where the maximum is.
-    """
+def _chunk_sum(e, r, start, stop):
+    """Sum of ``e[r, start:stop]`` (at most `CHUNK` entries) in eight accumulators (the
+    tail joins lane 0): eight independent additions a step, which LLVM vectorises."""
     s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
     for g in range((stop - start) // 8):
         i = start + 8 * g
-        s0, s1 = s0 + (e[r, i] if i != skip else 0.0), s1 + (e[r, i + 1] if i + 1 != skip else 0.0)
-        s2, s3 = (
-            s2 + (e[r, i + 2] if i + 2 != skip else 0.0),
-            s3 + (e[r, i + 3] if i + 3 != skip else 0.0),
-        )
-        s4, s5 = (
-            s4 + (e[r, i + 4] if i + 4 != skip else 0.0),
-            s5 + (e[r, i + 5] if i + 5 != skip else 0.0),
-        )
-        s6, s7 = (
-            s6 + (e[r, i + 6] if i + 6 != skip else 0.0),
-            s7 + (e[r, i + 7] if i + 7 != skip else 0.0),
-        )
+        s0, s1, s2, s3 = s0 + e[r, i], s1 + e[r, i + 1], s2 + e[r, i + 2], s3 + e[r, i + 3]
+        s4, s5, s6, s7 = s4 + e[r, i + 4], s5 + e[r, i + 5], s6 + e[r, i + 6], s7 + e[r, i + 7]
     for i in range(stop - (stop - start) % 8, stop):
-        s0 += e[r, i] if i != skip else 0.0
+        s0 += e[r, i]
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 
 
-@numba.njit(**_OPTIONS)
-def _long_sum(e, r, skip):
+@numba.njit(**_INLINE)
+def _long_sum(e, r, stack):
     """`_chunk_sum` of every chunk of a row longer than `CHUNK`, the chunks added pairwise.
 
-    The tree over chunks is a binary counter: `stack[level]` holds the sum of
-    $2^\text{level}$ chunks, and two sums of one level are added into the next.
+    The tree over chunks is a binary counter: after $c$ chunks, `stack[level]` holds the
+    sum of $2^\\text{level}$ chunks exactly where bit `level` of $c$ is 1, and a new
+    chunk carries into the next level while it meets one. `stack` (64 entries: more
+    chunks than any array holds) is scratch that the caller allocates once.
     """
     n = e.shape[1]
-    stack = np.empty(64)  # 2^64 chunks: more than any array holds
-    filled = np.zeros(64, dtype=np.bool_)
+    count = 0
     for start in range(0, n, CHUNK):
-        s = _chunk_sum(e, r, start, min(n, start + CHUNK), skip)
+        s = _chunk_sum(e, r, start, min(n, start + CHUNK))
         level = 0
-        while filled[level]:
-            s, filled[level] = stack[level] + s, False
+        while (count >> level) & 1:
+            s = stack[level] + s
             level += 1
-        stack[level], filled[level] = s, True
+        stack[level] = s
+        count += 1
     t = 0.0
     for level in range(64):
-        if filled[level]:
+        if (count >> level) & 1:
             t = stack[level] + t
     return t
 
 
 @numba.njit(**_INLINE)
-def _scale_and_sum(e, r, k):
+def _scale_and_sum(e, r, k, stack):
     r"""``(w, t)`` of row `r`: $w = e_k$, and $t = \sum_{i \ne k} e_i$ (claim IMPL-12).
 
     The sum runs over chunks of `CHUNK` entries in eight accumulators, and the chunks are
     added pairwise, so its error is at most about $(\mathrm{CHUNK}/8 + 2 + \lceil\log_2
-    (n/\mathrm{CHUNK})\rceil)\,u$ relative, as for NumPy's pairwise sum. A NaN entry
-    makes $t$ NaN, and so the whole row.
+    (n/\mathrm{CHUNK})\rceil)\,u$ relative, as for NumPy's pairwise sum. $e_k$ is set to
+    0 for the sum and put back (adding 0 is exact), so the loop has no blend or branch.
+    A NaN entry makes $t$ NaN, and so the whole row.
     """
     n = e.shape[1]
-    t = _chunk_sum(e, r, 0, n, k) if n <= CHUNK else _long_sum(e, r, k)
-    return e[r, k], t
+    w = e[r, k]
+    e[r, k] = 0.0
+    t = _chunk_sum(e, r, 0, n) if n <= CHUNK else _long_sum(e, r, stack)
+    e[r, k] = w
+    return w, t
 
 
 @numba.njit(**_INLINE)
@@ -261,7 +253,7 @@ def finish_softmax(x, e, out, exact, shifted, mode):
     `exact` (a float64 `out`) asks for the correctly rounded quotient (`_divide`).
     """
     rows = x.shape[0]
-    bound = _bound(x.shape[1])
+    bound, stack = _bound(x.shape[1]), np.empty(64)
     for r in range(rows):
         _m, k, mode[r] = _prepare(x, r, shifted, bound)
         if mode[r] == NONFINITE:
@@ -269,7 +261,7 @@ def finish_softmax(x, e, out, exact, shifted, mode):
             continue
         if _skip(mode, r, shifted):
             continue
-        w, t = _scale_and_sum(e, r, k)
+        w, t = _scale_and_sum(e, r, k, stack)
         _divide(e, r, w + t, out, exact)
 
 
@@ -277,7 +269,7 @@ def finish_softmax(x, e, out, exact, shifted, mode):
 def finish_log_softmax(x, e, out, shifted, mode):
     r"""`log_softmax` of the rows of `x`: $(x_i - m) - \operatorname{log1p}(t / w)$ (IMPL-4)."""
     rows, n = x.shape
-    bound = _bound(x.shape[1])
+    bound, stack = _bound(x.shape[1]), np.empty(64)
     for r in range(rows):
         m, k, mode[r] = _prepare(x, r, shifted, bound)
         if mode[r] == NONFINITE:
@@ -285,7 +277,7 @@ def finish_log_softmax(x, e, out, shifted, mode):
             continue
         if _skip(mode, r, shifted):
             continue
-        w, t = _scale_and_sum(e, r, k)
+        w, t = _scale_and_sum(e, r, k, stack)
         lp = math.log1p(t / w)
         for i in range(n):
             out[r, i] = (np.float64(x[r, i]) - m) - lp
@@ -294,7 +286,7 @@ def finish_log_softmax(x, e, out, shifted, mode):
 @numba.njit(**_OPTIONS)
 def finish_logsumexp(x, e, out, shifted, mode):
     r"""`logsumexp` of the rows of `x`: $m + \operatorname{log1p}(t / w)$; $\log 0 = -\infty$."""
-    bound = _bound(x.shape[1])
+    bound, stack = _bound(x.shape[1]), np.empty(64)
     for r in range(x.shape[0]):
         m, k, mode[r] = _prepare(x, r, shifted, bound)
         if mode[r] == NONFINITE:
@@ -305,5 +297,5 @@ def finish_logsumexp(x, e, out, shifted, mode):
             continue
         if _skip(mode, r, shifted):
             continue
-        w, t = _scale_and_sum(e, r, k)
+        w, t = _scale_and_sum(e, r, k, stack)
         out[r] = m + math.log1p(t / w)

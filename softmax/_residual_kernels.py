@@ -27,7 +27,7 @@ from softmax._kernels import (
 
 
 @numba.njit(**_INLINE)
-def _row(x, e, out, r, shifted, mode, bound):
+def _row(x, e, out, r, shifted, mode, bound, stack):
     r"""$q$ of row `r` into `out`; returns ``(m, log1p(t / w))``, NaN when not finite.
 
     Logits beyond the float range (a non-finite maximum) give a NaN row, which the
@@ -41,7 +41,7 @@ def _row(x, e, out, r, shifted, mode, bound):
         return m, np.nan
     if _skip(mode, r, shifted):
         return m, np.nan
-    w, t = _scale_and_sum(e, r, k)
+    w, t = _scale_and_sum(e, r, k, stack)
     _divide(e, r, w + t, out, True)
     return m, math.log1p(t / w)
 
@@ -50,9 +50,9 @@ def _row(x, e, out, r, shifted, mode, bound):
 def finish_residual_index(x, e, out, loss, y, shifted, mode):
     r"""The loss and gradient's pass, integer labels: $Q - P$ into `out` and
     $-\log q_{y} = \operatorname{log1p}(s) - (z_y - m)$ into `loss` (IMPL-4, GRAD-6)."""
-    bound = _bound(x.shape[1])
+    bound, stack = _bound(x.shape[1]), np.empty(64)
     for r in range(x.shape[0]):
-        m, lp = _row(x, e, out, r, shifted, mode, bound)
+        m, lp = _row(x, e, out, r, shifted, mode, bound, stack)
         if _skip(mode, r, shifted):
             continue
         out[r, y[r]] -= 1.0
@@ -63,9 +63,9 @@ def finish_residual_index(x, e, out, loss, y, shifted, mode):
 def finish_residual_proba(x, e, out, loss, p, shifted, mode):
     r"""The loss and gradient's pass, probability rows $P$: $Q - P$ into `out` and
     $-\sum_i p_i \log q_i$ into `loss` ($0 \cdot \log q_i = 0$: the logits are finite)."""
-    bound = _bound(x.shape[1])
+    bound, stack = _bound(x.shape[1]), np.empty(64)
     for r in range(x.shape[0]):
-        m, lp = _row(x, e, out, r, shifted, mode, bound)
+        m, lp = _row(x, e, out, r, shifted, mode, bound, stack)
         if _skip(mode, r, shifted):
             continue
         acc = 0.0
