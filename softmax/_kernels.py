@@ -43,15 +43,14 @@ CHUNK = 128
 
 
 @numba.njit(**_INLINE)
-def _max_min(a, r):
-    """Maximum and minimum of row `r` of `a`, NaN ignored.
+def _max(a, r):
+    """Maximum of row `r` of `a`, NaN ignored.
 
     Eight lanes written out, with comparisons that a NaN fails, so that LLVM emits vector
-    max and min instructions (a single running maximum is a chain it cannot vectorise).
+    max instructions (a single running maximum is a chain it cannot vectorise).
     """
     n = a.shape[1]
     h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = -np.inf
-    l0 = l1 = l2 = l3 = l4 = l5 = l6 = l7 = np.inf
     for g in range(n // 8):
         i = 8 * g
         v0, v1, v2, v3 = a[r, i], a[r, i + 1], a[r, i + 2], a[r, i + 3]
@@ -60,16 +59,27 @@ def _max_min(a, r):
         h2, h3 = (v2 if v2 > h2 else h2), (v3 if v3 > h3 else h3)
         h4, h5 = (v4 if v4 > h4 else h4), (v5 if v5 > h5 else h5)
         h6, h7 = (v6 if v6 > h6 else h6), (v7 if v7 > h7 else h7)
+    for i in range(n - n % 8, n):
+        h0 = a[r, i] if a[r, i] > h0 else h0
+    return max(max(max(h0, h1), max(h2, h3)), max(max(h4, h5), max(h6, h7)))
+
+
+@numba.njit(**_INLINE)
+def _min(a, r):
+    """Minimum of row `r` of `a`, NaN ignored, as `_max` finds the maximum."""
+    n = a.shape[1]
+    l0 = l1 = l2 = l3 = l4 = l5 = l6 = l7 = np.inf
+    for g in range(n // 8):
+        i = 8 * g
+        v0, v1, v2, v3 = a[r, i], a[r, i + 1], a[r, i + 2], a[r, i + 3]
+        v4, v5, v6, v7 = a[r, i + 4], a[r, i + 5], a[r, i + 6], a[r, i + 7]
         l0, l1 = (v0 if v0 < l0 else l0), (v1 if v1 < l1 else l1)
         l2, l3 = (v2 if v2 < l2 else l2), (v3 if v3 < l3 else l3)
         l4, l5 = (v4 if v4 < l4 else l4), (v5 if v5 < l5 else l5)
         l6, l7 = (v6 if v6 < l6 else l6), (v7 if v7 < l7 else l7)
     for i in range(n - n % 8, n):
-        v0 = a[r, i]
-        h0, l0 = (v0 if v0 > h0 else h0), (v0 if v0 < l0 else l0)
-    hi = max(max(max(h0, h1), max(h2, h3)), max(max(h4, h5), max(h6, h7)))
-    lo = min(min(min(l0, l1), min(l2, l3)), min(min(l4, l5), min(l6, l7)))
-    return hi, lo
+        l0 = a[r, i] if a[r, i] < l0 else l0
+    return min(min(min(l0, l1), min(l2, l3)), min(min(l4, l5), min(l6, l7)))
 
 
 @numba.njit(**_INLINE)
@@ -165,11 +175,12 @@ def _prepare(x, r, shifted, bound):
     In a first pass (`shifted` False) the mode is 0, 2, or 1 for a row to be redone
     shifted; in the redo (`shifted` True) every finite row is shifted.
     """
-    hi, lo = _max_min(x, r)
+    hi = _max(x, r)
     k = _first(x, r, hi)
     if not (-np.inf < hi < np.inf):
         return hi, k, NONFINITE
-    if shifted or not (hi <= bound and (lo >= NORMAL_X or hi >= 0.0)):
+    # The minimum matters only below a maximum of 0 (IMPL-11), so it is found only there.
+    if shifted or not (hi <= bound and (hi >= 0.0 or _min(x, r) >= NORMAL_X)):
         return hi, k, SHIFTED
     return hi, k, UNSHIFTED
 
@@ -178,7 +189,7 @@ def _prepare(x, r, shifted, bound):
 def shift_rows(x, e):
     r"""Before the exponential of rows to be redone: $d_i = \mathrm{fl}(x_i - m)$ into `e`."""
     for r in range(x.shape[0]):
-        hi, _lo = _max_min(x, r)
+        hi = _max(x, r)
         for i in range(x.shape[1]):
             e[r, i] = np.float64(x[r, i]) - hi
 
@@ -192,7 +203,7 @@ def correct_rows(x, e):
     entry has $e_i = 0$ and needs no correction (its $r_i$ is NaN).
     """
     for r in range(x.shape[0]):
-        hi, _lo = _max_min(x, r)
+        hi = _max(x, r)
         for i in range(x.shape[1]):
             xi = np.float64(x[r, i])
             d = xi - hi  # the d_i of `shift_rows`, recomputed
