@@ -12,8 +12,6 @@ the row layout, which shifts them (IMPL-2) or applies the non-finite policy.
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 
@@ -80,18 +78,3 @@ def divide(et, w, t, qt, exact):
         else:
             for r in range(rows):
                 qt[i, r] = et[i, r] * inv[r]
-
-
-@numba.njit(**_OPTIONS)
-def log1p_ratio(w, t, lp):
-    r"""$\operatorname{log1p}(t / w)$ of every row (IMPL-3, IMPL-4)."""
-    for r in range(w.shape[0]):
-        lp[r] = math.log1p(t[r] / w[r])
-
-
-@numba.njit(**_OPTIONS)
-def log_softmax_rows(x, m, lp, out):
-    r"""$\log q_i = (x_i - m) - \operatorname{log1p}(s)$ (IMPL-4), in the row layout."""
-    for r in range(x.shape[0]):
-        for i in range(x.shape[1]):
-            out[r, i] = (np.float64(x[r, i]) - m[r]) - lp[r]

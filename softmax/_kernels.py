@@ -4,14 +4,16 @@ A block of rows $x$ (each slice along `axis` is a row) is computed in two passes
 that stays in the cache (`softmax._blocks` sizes the blocks):
 
 1. NumPy's vectorised `exp` of the block, $e_i = e^{x_i}$ (float32 widened to float64).
-2. One compiled pass, ``finish_*``, row by row: the maximum $m$ and its first index $k$
-   (`_prepare`), and the row's mode (claim IMPL-11): 0 when the unshifted $e^{x_i}$ are
-   safe (neither one of them nor the row's sum can overflow, and none is a subnormal that
-   matters), 1 when the row must be shifted by $m$, 2 when $m$ is not finite (the
-   non-finite policy of `softmax.functions`). Rows of mode 0 are finished at once: $w =
-   e_k = e^m$, the sum $t = \sum_{i \ne k} e_i$ (claim IMPL-12), and $q_i = e_i / (w + t)$
-   (SM-1, by `_divide`, IMPL-13), $\log q_i = (x_i - m) - \operatorname{log1p}(t / w)$
-   (IMPL-4) or $\operatorname{lse} = m + \operatorname{log1p}(t / w)$ (IMPL-3).
+2. One compiled pass, `finish_softmax` or `finish_lse`, row by row: the maximum $m$ and
+   its first index $k$ (`_prepare`), and the row's mode (claim IMPL-11): 0 when the
+   unshifted $e^{x_i}$ are safe (neither one of them nor the row's sum can overflow, and
+   none is a subnormal that matters), 1 when the row must be shifted by $m$, 2 when $m$ is
+   not finite (the non-finite policy of `softmax.functions`). Rows of mode 0 are finished
+   at once: $w = e_k = e^m$, the sum $t = \sum_{i \ne k} e_i$ (claim IMPL-12), $s = t / w$
+   and $q_i = e_i / (w + t)$ (SM-1, by `_divide`, IMPL-13). `log_softmax` and `logsumexp`
+   then take NumPy's vectorised $\operatorname{log1p}(s)$ of the block's rows:
+   $\log q_i = (x_i - m) - \operatorname{log1p}(s)$ (IMPL-4, `log_softmax_rows`) and
+   $\operatorname{lse} = m + \operatorname{log1p}(s)$ (IMPL-3).
 
 Rows of mode 1 are redone (`softmax._blocks.compute`): $d_i = \mathrm{fl}(x_i - m)$
 (`shift_rows`), NumPy's `exp`, the TwoSum correction (`correct_rows`, IMPL-2), and the
@@ -257,56 +259,63 @@ def _skip(mode, r, shifted):
     return mode[r] == SHIFTED and not shifted
 
 
+@numba.njit(**_INLINE)
+def _nan_in(x, r):
+    """Whether row `r` of `x` holds a NaN."""
+    nan = False
+    for i in range(x.shape[1]):
+        nan = nan or x[r, i] != x[r, i]
+    return nan
+
+
 @numba.njit(**_OPTIONS)
-def finish_softmax(x, e, out, exact, shifted, mode):
+def finish_softmax(x, e, out, m_out, s_out, exact, shifted, mode):
     r"""`softmax` of the rows of `x`, given $e$ (claim SM-1): $q_i = e_i / (w + t)$.
 
+    Each row's $m$ and $s = t / w$ go to `m_out` and `s_out` too (the loss needs them).
     `exact` (a float64 `out`) asks for the correctly rounded quotient (`_divide`).
     """
-    rows = x.shape[0]
     bound, stack = _bound(x.shape[1]), np.empty(64)
-    for r in range(rows):
-        _m, k, mode[r] = _prepare(x, r, shifted, bound)
+    for r in range(x.shape[0]):
+        m_out[r], k, mode[r] = _prepare(x, r, shifted, bound)
         if mode[r] == NONFINITE:
             _nonfinite(x, r, out, False)
+            s_out[r] = np.nan
             continue
         if _skip(mode, r, shifted):
             continue
         w, t = _scale_and_sum(e, r, k, stack)
+        s_out[r] = t / w
         _divide(e, r, w + t, out, exact)
 
 
 @numba.njit(**_OPTIONS)
-def finish_log_softmax(x, e, out, shifted, mode):
-    r"""`log_softmax` of the rows of `x`: $(x_i - m) - \operatorname{log1p}(t / w)$ (IMPL-4)."""
-    rows, n = x.shape
+def finish_lse(x, e, m_out, s_out, shifted, mode):
+    r"""Each row's $m$ and $s = t / w$, so that $\operatorname{lse} = m + \operatorname{log1p}(s)$
+    (IMPL-3) and $\log q_i = (x_i - m) - \operatorname{log1p}(s)$ (IMPL-4).
+
+    A row whose maximum is not finite gets $s = 0$, or NaN if it holds a NaN, so that
+    $m + \operatorname{log1p}(s)$ is the non-finite policy's logsumexp.
+    """
     bound, stack = _bound(x.shape[1]), np.empty(64)
-    for r in range(rows):
-        m, k, mode[r] = _prepare(x, r, shifted, bound)
+    for r in range(x.shape[0]):
+        m_out[r], k, mode[r] = _prepare(x, r, shifted, bound)
         if mode[r] == NONFINITE:
-            _nonfinite(x, r, out, True)
+            s_out[r] = np.nan if _nan_in(x, r) else 0.0
             continue
         if _skip(mode, r, shifted):
             continue
         w, t = _scale_and_sum(e, r, k, stack)
-        lp = math.log1p(t / w)
-        for i in range(n):
-            out[r, i] = (np.float64(x[r, i]) - m) - lp
+        s_out[r] = t / w
 
 
 @numba.njit(**_OPTIONS)
-def finish_logsumexp(x, e, out, shifted, mode):
-    r"""`logsumexp` of the rows of `x`: $m + \operatorname{log1p}(t / w)$; $\log 0 = -\infty$."""
-    bound, stack = _bound(x.shape[1]), np.empty(64)
+def log_softmax_rows(x, m, lp, out):
+    r"""$\log q_i = (x_i - m) - \operatorname{log1p}(s)$ (IMPL-4) from each row's $m$ and
+    $\operatorname{log1p}(s)$; a row whose maximum is not finite by the policy."""
     for r in range(x.shape[0]):
-        m, k, mode[r] = _prepare(x, r, shifted, bound)
-        if mode[r] == NONFINITE:
-            nan = False
-            for i in range(x.shape[1]):
-                nan = nan or x[r, i] != x[r, i]
-            out[r] = np.nan if nan else m
+        if not (-np.inf < m[r] < np.inf):
+            _nonfinite(x, r, out, True)
             continue
-        if _skip(mode, r, shifted):
-            continue
-        w, t = _scale_and_sum(e, r, k, stack)
-        out[r] = m + math.log1p(t / w)
+        for i in range(x.shape[1]):
+            out[r, i] = (np.float64(x[r, i]) - m[r]) - lp[r]
