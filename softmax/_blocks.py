@@ -187,8 +187,7 @@ def finish_softmax(x, outs):
     m, s, column = _parts(x, kernel, outs, (exact,), _writable(out, x))
     if column is not None:
         e, w, t, rest = column
-        column_kernels().divide(e, w, t, e, exact)
-        np.copyto(out, e.T, casting="same_kind")
+        column_kernels().divide(e, w, t, out, exact)
         _redo(kernel, x, rest, (out, m, s), (exact,))
 
 
@@ -224,8 +223,7 @@ def finish_residual(x, arrays):
     m, s, column = _parts(x, kernel, (out,), (True,), _writable(out, x))
     if column is not None:
         e, w, t, rest = column
-        column_kernels().divide(e, w, t, e, True)
-        np.copyto(out, e.T)
+        column_kernels().divide(e, w, t, out, True)
         _redo(kernel, x, rest, (out, m, s), (True,))
     rk = residual_kernels()
     (rk.residual_proba if labels.ndim == 2 else rk.residual_index)(x, m, _lp(s), labels, out, loss)

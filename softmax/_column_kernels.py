@@ -62,19 +62,17 @@ def sums(et, k, w, t):
 
 
 @numba.njit(**{**_OPTIONS, "fastmath": {"contract"}})
-def divide(et, w, t, qt, exact):
-    """$q = e / (w + t)$ column by column, as `softmax._kernels._divide` computes it."""
+def divide(et, w, t, out, exact):
+    """$q = e / (w + t)$ into the rows of `out`, as `softmax._kernels._divide` computes it;
+    the transposed $e$ is read eight rows at a time, so no copy back is needed."""
     n, rows = et.shape
-    inv = np.empty(rows)
-    scale = np.empty(rows)
     for r in range(rows):
-        scale[r] = w[r] + t[r]
-        inv[r] = 1.0 / scale[r]
-    for i in range(n):
+        scale = w[r] + t[r]
+        inv = 1.0 / scale
         if exact:
-            for r in range(rows):
-                q = et[i, r] * inv[r]
-                qt[i, r] = q + (et[i, r] - q * scale[r]) * inv[r]
+            for i in range(n):
+                q = et[i, r] * inv
+                out[r, i] = q + (et[i, r] - q * scale) * inv
         else:
-            for r in range(rows):
-                qt[i, r] = et[i, r] * inv[r]
+            for i in range(n):
+                out[r, i] = et[i, r] * inv
