@@ -191,10 +191,10 @@ def finish_softmax(x, outs):
         _redo(kernel, x, rest, (out, m, s), (exact,))
 
 
-def _lse_parts(x):
-    r"""$m$ and $\operatorname{log1p}(s)$ of every row of the block `x`."""
+def _lse_parts(x, e=None):
+    r"""$m$ and $\operatorname{log1p}(s)$ of every row of the block `x` (`e`: a scratch)."""
     kernel = kernels().finish_lse
-    m, s, column = _parts(x, kernel, ())
+    m, s, column = _parts(x, kernel, (), (), e)
     if column is not None:
         _redo(kernel, x, column[3], (m, s))
     return m, _lp(s)
@@ -202,7 +202,8 @@ def _lse_parts(x):
 
 def finish_log_softmax(x, outs):
     (out,) = outs
-    kernels().log_softmax_rows(x, *_lse_parts(x), out)
+    # out holds the exponentials until the log-softmax overwrites them.
+    kernels().log_softmax_rows(x, *_lse_parts(x, _writable(out, x)), out)
 
 
 def finish_logsumexp(x, outs):
