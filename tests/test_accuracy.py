@@ -174,7 +174,7 @@ WORST_LOG_SOFTMAX_ROW = [
             "log_softmax",
             WORST_LOG_SOFTMAX_ROW,
             1,
-            marks=pytest.mark.xfail(strict=True, reason="known: 5.25 ulp; s = t / e^m errs"),
+            marks=pytest.mark.xfail(strict=True, reason="known: above 4 ulp, s = t / e^m errs"),
         ),
     ],
 )
