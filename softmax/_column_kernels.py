@@ -5,7 +5,7 @@ loop runs along the $B$ rows at once, eight rows to a vector, instead of along a
 handful of entries (`softmax._kernels`, where per-row work dominates short rows). The
 arithmetic is that of `softmax._kernels`, in the same order, so both layouts give a row the
 same bits: the maximum and its first index, the mode (claim IMPL-11), $w = e_k$, and
-$t = \sum_{i \ne k} e_i$ in the eight lanes of `softmax._kernels._chunk_sum` (entry $i$ in
+$t = \sum_{i \ne k} e_i$ in the eight lanes of `softmax._tree.lanes_sum` (entry $i$ in
 lane $i \bmod 8$, the tail in lane 0; claim IMPL-12). Rows whose mode is not 0 are left to
 the row layout, which shifts them (IMPL-2) or applies the non-finite policy.
 """
@@ -46,7 +46,7 @@ def stats(xt, m, k, mode):
 
 @numba.njit(**_OPTIONS)
 def sums(et, k, w, t):
-    r"""$w = e_k$ and $t = \sum_{i \ne k} e_i$ of every row, in `_chunk_sum`'s lanes."""
+    r"""$w = e_k$ and $t = \sum_{i \ne k} e_i$ of every row, in `lanes_sum`'s lanes."""
     n, rows = et.shape
     full = n - n % 8
     acc = np.zeros((8, rows))

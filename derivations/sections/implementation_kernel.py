@@ -3,10 +3,11 @@ r"""The compiled kernel's own arithmetic: its sum (IMPL-12) and its division (IM
 The sum: every term but the maximum's, once, in a fixed order whose rounding error is
 bounded.
 
-`softmax._kernels` adds $t = \sum_{i \ne k} e_i$ in chunks of 128 entries, each in eight
-accumulators (lane $j$ takes the entries $j, j + 8, \dots$; the tail joins lane 0), and
-adds the chunk sums as a binary counter. The proof rebuilds that order on symbols and
-checks that it is the sum without $e_k$; the numeric checks run the compiled sum itself.
+`softmax._tree` adds $t = \sum_{i \ne k} e_i$ by four-way folds, each level a quarter of
+the one before, until at most 16 values are left, which eight lanes add (lane $j$ takes
+the entries $j, j + 8, \dots$; the tail joins lane 0). The proof rebuilds that order on
+symbols, checks that it is the sum without $e_k$, and counts its longest path of
+additions, the bound $D(n)$; the numeric checks run the compiled sum itself.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 import softmax._kernels as kernel
+import softmax._tree as tree
 from derivations.evidence import holds
 from derivations.proof import Proof, for_sizes, step
 from derivations.registry import register
@@ -30,14 +32,14 @@ MARKSTEIN = (
 )
 
 
-def _chunk(terms):
-    """One chunk in the kernel's order: eight lanes, the tail into lane 0, lanes paired."""
+def _lanes(terms):
+    """The eight lanes of `softmax._tree.lanes_sum`: term i in lane i mod 8, the tail in
+    lane 0, the lanes paired. A lane starts at its first term (the kernel's 0 + a is exact)."""
     full = len(terms) - len(terms) % 8
-    lanes = [sp.Integer(0)] * 8
-    for i in range(full):
-        lanes[i % 8] = sp.Add(lanes[i % 8], terms[i], evaluate=False)
-    for term in terms[full:]:
-        lanes[0] = sp.Add(lanes[0], term, evaluate=False)
+    lanes: list[sp.Expr] = [sp.Integer(0)] * 8
+    for i, term in enumerate(terms):
+        lane = i % 8 if i < full else 0
+        lanes[lane] = term if lanes[lane] == 0 else sp.Add(lanes[lane], term, evaluate=False)
     pair = [sp.Add(lanes[2 * p], lanes[2 * p + 1], evaluate=False) for p in range(4)]
     return sp.Add(
         sp.Add(pair[0], pair[1], evaluate=False),
@@ -46,43 +48,97 @@ def _chunk(terms):
     )
 
 
+def _fold(terms):
+    """One level of `softmax._tree`: (s_i + s_{i+h}) + (s_{i+2h} + s_{i+3h}), i < h, and the
+    left-over entries added to the first ones."""
+    h = len(terms) // 4
+    out = [
+        sp.Add(
+            sp.Add(terms[i], terms[i + h], evaluate=False),
+            sp.Add(terms[i + 2 * h], terms[i + 3 * h], evaluate=False),
+            evaluate=False,
+        )
+        for i in range(h)
+    ]
+    for j, term in enumerate(terms[4 * h :]):
+        out[j] = sp.Add(out[j], term, evaluate=False)
+    return out
+
+
 def kernel_order(terms):
-    """The kernel's grouping of `terms` (entries to skip already replaced by 0)."""
-    chunks = [_chunk(terms[s : s + kernel.CHUNK]) for s in range(0, len(terms), kernel.CHUNK)]
-    stack: dict[int, sp.Expr] = {}
-    for s in chunks:
-        level = 0
-        while level in stack:
-            s = sp.Add(stack.pop(level), s, evaluate=False)
-            level += 1
-        stack[level] = s
-    total = sp.Integer(0)
-    for level in sorted(stack):
-        total = sp.Add(stack[level], total, evaluate=False)
-    return total
+    """The kernel's grouping of `terms` (the entry to skip already replaced by 0)."""
+    while len(terms) > tree.BASE:
+        terms = _fold(terms)
+    return _lanes(terms)
+
+
+def evaluate_in_float64(expr):
+    """`expr`, a tree of unevaluated additions, added in float64 node by node."""
+    if not isinstance(expr, sp.Add):
+        return float(expr)
+    left, right = expr.args
+    return evaluate_in_float64(left) + evaluate_in_float64(right)
+
+
+def _depth(expr):
+    """Additions on the longest path from the sum to a term: each rounds once."""
+    if not isinstance(expr, sp.Add):
+        return 0
+    return 1 + max(_depth(arg) for arg in expr.args)
 
 
 def _grouping(n):
     e = sp.symbols(f"e_1:{n + 1}", positive=True)
     skip = n // 2  # which entry is the maximum's does not change the grouping
     terms = [sp.Integer(0) if i == skip else e[i] for i in range(n)]
+    order = kernel_order(list(e))
     return Proof(
-        (step("kernel order = Σ_{i≠k} e_i", kernel_order(terms), sum(e) - e[skip]),),
+        (
+            step("kernel order = Σ_{i≠k} e_i", kernel_order(terms), sum(e) - e[skip]),
+            step("D(n) = additions on the longest path", bound(n), _depth(order)),
+        ),
     )
 
 
 def bound(n):
-    r"""IMPL-12's relative error bound, in units of $u$, for a row of `n` terms.
+    r"""$D(n)$, IMPL-12's relative error bound in units of $u$, for a row of `n` terms.
 
-    A lane adds at most 22 terms (16 of a full chunk; 15 and a tail of 7 in lane 0 of a
-    partial one), 3 additions pair the lanes, and one more per level of the tree of
-    $\lceil n / \mathrm{CHUNK}\rceil$ chunks (Higham 2002, §4.2: each addition errs by at
-    most $u$ of its partial sum, and partial sums of non-negative terms are at most the
-    total).
+    Each addition errs by at most $u$ of its partial sum, and partial sums of non-negative
+    terms are at most the total (Higham 2002, §4.2), so $D(n)$ is the number of additions
+    on the longest path from a term to the sum. Eight lanes of $L$ terms: lane 0 holds
+    $\lfloor L/8 \rfloor + (L \bmod 8)$ terms, so that many less one additions, and 3
+    pair the lanes. A fold adds 2 to every path and 1 more to the left-over entries' and
+    their targets'. The proof checks this count against the tree itself.
     """
-    lane = max(kernel.CHUNK // 8, kernel.CHUNK // 8 - 1 + 7)
-    chunks = max(1, math.ceil(n / kernel.CHUNK))
-    return lane + 3 + math.ceil(math.log2(chunks))
+    if n <= tree.BASE:
+        return n // 8 + n % 8 + 2 if n else 0
+    return 2 + (1 if n % 4 else 0) + bound(n // 4)
+
+
+def _same_bits():
+    """The compiled sum is the proven tree: the same float64 additions, bit for bit."""
+    rng = np.random.default_rng(33)
+    differ = []
+    for n in (5, 16, 17, 67, 260, 1027):
+        row = rng.exponential(size=n) * np.exp(rng.normal(0.0, 5.0, n))
+        got = tree.tree_sum(row, np.empty(tree.scratch_size(n)))
+        if got != evaluate_in_float64(kernel_order([float(v) for v in row])):
+            differ.append(n)
+    return holds(
+        "compiled sum = the proof's tree added in float64, bit for bit (n = 5 .. 1027)",
+        not differ,
+        f"sizes whose bits differ: {differ}" if differ else "every size the same bits",
+    )
+
+
+def _bound_closed_form():
+    """D(n) ≤ 1.5 log2(n) + 5 for every n up to 2^20."""
+    worst = max(bound(n) - 1.5 * math.log2(n) for n in range(1, 2**20))
+    return holds(
+        "D(n) ≤ 1.5 log₂ n + 5 for every n = 1 .. 2²⁰",
+        worst <= 5,
+        f"largest D(n) − 1.5 log₂ n: {worst:.3f}",
+    )
 
 
 def _exact_on_integers():
@@ -91,7 +147,7 @@ def _exact_on_integers():
     for n in (*range(1, 40), 127, 128, 129, 1000, 4099):
         e = np.arange(1.0, n + 1.0)[None, :]
         for skip in {0, n // 3, n - 1}:
-            w, got = kernel._scale_and_sum(e, 0, skip, np.empty(64))
+            w, got = kernel._scale_and_sum(e, 0, skip, np.empty(tree.scratch_size(n)))
             if w != skip + 1 or got != n * (n + 1) / 2 - (skip + 1):
                 bad.append((n, skip, got))
     return holds(
@@ -109,7 +165,7 @@ def _within_bound():
     for n in (10, 100, 1000, 10_000, 100_000):
         e = rng.exponential(1.0, (1, n)) * np.exp(rng.normal(0, 3, (1, n)))
         e[0, 0] = 0.0  # the entry the sum leaves out
-        got = kernel._scale_and_sum(e, 0, 0, np.empty(64))[1]
+        got = kernel._scale_and_sum(e, 0, 0, np.empty(tree.scratch_size(n)))[1]
         exact = math.fsum(e[0])
         rel = abs(got - exact) / exact / _U
         worst = max(worst, rel / bound(n))
@@ -123,23 +179,25 @@ def _within_bound():
 
 register(
     id="IMPL-12",
-    title="The kernel's sum t: every term but the maximum's, in chunks added pairwise",
+    title="The kernel's sum t: every term but the maximum's, by four-way folds",
     section="implementation",
-    source=r"t = \sum_{i \ne k} e_i,\quad |\hat t - t| \le "
-    r"\big(25 + \lceil\log_2\lceil n/128\rceil\rceil\big)\,u\,t",
+    source=r"t = \sum_{i \ne k} e_i,\quad |\hat t - t| \le D(n)\,u\,t "
+    r"\le \big(1.5\log_2 n + 5\big)\,u\,t",
     expect="holds",
     written=lambda: for_sizes(
         _grouping,
-        (1, 2, 7, 8, 9, 17, 130, 260),
+        (1, 2, 7, 8, 9, 15, 16, 17, 19, 63, 64, 67, 130, 260, 1027),
         name="n",
-        why="the grouping depends on n modulo 8 and 128; SymPy checks it size by size",
+        why="the grouping depends on n modulo 8 and 4 at each level; SymPy checks it size by size",
     ),
-    numeric=lambda: [_exact_on_integers(), _within_bound()],
+    numeric=lambda: [_same_bits(), _exact_on_integers(), _within_bound(), _bound_closed_form()],
     implementation=("softmax.softmax", "softmax.log_softmax", "softmax.logsumexp"),
     references=(HIGHAM,),
     note="The maximum's e_k is set to 0 for the sum and put back (adding 0 is exact), so "
-    "the loop has no branch and the grouping is the same wherever the maximum is. The "
-    "bound is for non-negative terms (every e_i is), relative to t itself.",
+    "the loops have no branch and the grouping is the same wherever the maximum is. Each "
+    "fold is an elementwise loop, which LLVM vectorises where it would not vectorise a "
+    "running sum without reordering it. The bound is for non-negative terms (every e_i "
+    "is), relative to t itself.",
 )
 
 

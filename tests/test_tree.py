@@ -1,0 +1,75 @@
+"""The four-way fold trees of `softmax._tree` (claim IMPL-12), on the rows that stress them.
+
+Sizes on both sides of `BASE` and of every multiple of 4 at each level, ties at the
+maximum, $-\\infty$ and NaN entries: the maximum must be the row's, its index must hold it,
+and the sum must be the proven tree's, bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from derivations.sections.implementation_kernel import evaluate_in_float64, kernel_order
+from softmax import _tree
+
+SIZES = [1, 2, 3, 15, 16, 17, 18, 19, 20, 63, 64, 65, 67, 255, 257, 1000, 1027, 4099]
+
+
+def _tree_max(row):
+    return _tree.tree_max(row, np.empty(_tree.scratch_size(row.size)))
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_tree_max_is_the_row_maximum_and_its_index_holds_it(n):
+    rng = np.random.default_rng(n)
+    for ties in (1, 2, 5):
+        row = rng.integers(-50, 50, n).astype(float)
+        where = rng.choice(n, min(ties, n), replace=False)
+        row[where] = 60.0  # several entries hold the maximum
+        m, k = _tree_max(row)
+        assert m == 60.0
+        assert row[k] == m
+
+
+@pytest.mark.parametrize("n", [n for n in SIZES if 2 < n <= _tree.BASE])
+def test_tree_max_of_a_short_row_gives_the_first_maximal_index(n):
+    """Up to BASE entries the column layout picks the first maximal index; so must the tree."""
+    for first in range(n - 1):
+        row = np.zeros(n)
+        row[[first, n - 1]] = 1.0
+        assert _tree_max(row) == (1.0, first)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_tree_max_handles_minus_infinity_and_float32(n):
+    rng = np.random.default_rng(n + 1)
+    row = rng.normal(size=n)
+    row[rng.random(n) < 0.5] = -np.inf
+    m, k = _tree_max(row)
+    assert m == row.max() and row[k] == m
+    r32 = row.astype(np.float32)
+    m32, k32 = _tree_max(r32)
+    assert m32 == r32.max() and r32[k32] == m32
+    assert _tree_max(np.full(n, -np.inf))[0] == -np.inf
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_a_nan_anywhere_gives_a_nan_or_the_maximum_of_the_rest(n):
+    """The non-finite policy makes such a row NaN either way; the index must stay inside."""
+    rng = np.random.default_rng(n + 2)
+    for where in {0, n // 2, n - 1}:
+        row = rng.normal(size=n)
+        row[where] = np.nan
+        m, k = _tree_max(row)
+        rest = np.delete(row, where)
+        assert np.isnan(m) or m == (rest.max() if rest.size else -np.inf)
+        assert 0 <= k < n
+
+
+@pytest.mark.parametrize("n", [n for n in SIZES if n <= 1100])
+def test_tree_sum_is_the_proven_grouping_bit_for_bit(n):
+    rng = np.random.default_rng(n + 3)
+    row = rng.exponential(size=n) * np.exp(rng.normal(0.0, 5.0, n))
+    got = _tree.tree_sum(row, np.empty(_tree.scratch_size(n)))
+    assert got == evaluate_in_float64(kernel_order([float(v) for v in row]))
