@@ -157,6 +157,6 @@ def run(f: Callable, kind: str) -> list[tuple[Property, Check]]:
     return results
 
 
-def checks_for(claim_id: str, f: Callable) -> list[Check]:
-    """The properties evidencing `claim_id`, run on `f` (used by the registry)."""
-    return [p.run(f) for p in PROPERTIES if p.claim == claim_id]
+def checks_for(claim_id: str, f: Callable, kind: str | None = None) -> list[Check]:
+    """The properties evidencing `claim_id` (of `kind`, if given), run on `f`."""
+    return [p.run(f) for p in PROPERTIES if p.claim == claim_id and kind in (None, p.kind)]

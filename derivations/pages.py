@@ -244,6 +244,13 @@ def peers_page(done, missing) -> str:
         "the log1p form) or the property's result; ✗ marks a property that does not hold, "
         "and its counterexample is listed below the table.",
         "",
+        "Each function is called with an explicit `axis`, because the libraries' defaults "
+        "differ: this project reduces over the last axis by default (`axis=-1`, as PyTorch "
+        "and JAX do), while `scipy.special.softmax`, `log_softmax` and `logsumexp` take the "
+        "whole array (`axis=None`) unless told otherwise. A property that calls an argument "
+        "a library lacks (a tuple of axes, `b=`, `return_sign=`) fails with the error that "
+        "library raised.",
+        "",
     ]
     if missing:
         out += ["Not installed in this build, so not run: " + ", ".join(f"`{m}`" for m in missing)]

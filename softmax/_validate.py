@@ -14,10 +14,19 @@ import numpy as np
 
 #: Floating dtypes that are computed and returned as they are.
 KEPT_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+KEPT_COMPLEX = (np.dtype(np.complex64), np.dtype(np.complex128))
 
 
-def as_float_array(name, value, *, ndim=None, min_ndim=None):
-    """Return `value` as a float32/float64 array; integers and bools become float64."""
+def as_number_array(name, value):
+    """`value` as a float32/float64/complex64/complex128 array (`as_float_array`'s rules)."""
+    return as_float_array(name, value, complex_ok=True)
+
+
+def as_float_array(name, value, *, ndim=None, min_ndim=None, complex_ok=False):
+    """Return `value` as a float32/float64 array; integers and bools become float64.
+
+    With `complex_ok`, complex64 and complex128 are kept too.
+    """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be an array of real numbers, got {type(value).__name__}")
     try:
@@ -28,10 +37,10 @@ def as_float_array(name, value, *, ndim=None, min_ndim=None):
         arr = arr.astype(np.float64)
     elif arr.dtype == np.float16:
         arr = arr.astype(np.float32)
-    elif arr.dtype not in KEPT_FLOATS:
+    elif arr.dtype not in KEPT_FLOATS and not (complex_ok and arr.dtype in KEPT_COMPLEX):
         raise TypeError(
-            f"{name} must hold real numbers (float32, float64, integer or bool), "
-            f"got dtype {arr.dtype}"
+            f"{name} must hold real numbers (float32, float64, integer or bool)"
+            f"{' or complex numbers' if complex_ok else ''}, got dtype {arr.dtype}"
         )
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
@@ -40,19 +49,6 @@ def as_float_array(name, value, *, ndim=None, min_ndim=None):
             f"{name} must have at least {min_ndim} dimension(s), got shape {arr.shape}"
         )
     return arr
-
-
-def check_axis(name, axis, ndim):
-    """Return `axis` as a non-negative int below `ndim`."""
-    try:
-        if isinstance(axis, (bool, np.bool_)):  # refused, as NumPy does
-            raise TypeError
-        axis = operator.index(axis)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {type(axis).__name__}") from None
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"{name}={axis} is out of range for an array of {ndim} dimension(s)")
-    return axis % ndim
 
 
 def check_workers(name, workers):

@@ -23,20 +23,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from softmax import _blocks
-from softmax._validate import as_float_array, check_axis, check_workers
+from softmax import _blocks, _weighted
+from softmax._axes import Slices, check_axes
+from softmax._validate import as_float_array, as_number_array, check_workers
 
 __all__ = ["log_softmax", "logsumexp", "softmax"]
 
 
-def _prepare(z, axis, name="z"):
-    arr = as_float_array(name, z, min_ndim=1)
-    ax = check_axis("axis", axis, arr.ndim)
-    if arr.shape[ax] == 0:
-        raise ValueError(
-            f"{name} must have at least one entry along axis {axis}, got shape {arr.shape}"
-        )
-    return arr, ax, arr.dtype
+def _prepare(z, axis):
+    arr = as_float_array("z", z)
+    return arr, check_axes("axis", axis, arr.ndim)
 
 
 def _check_out(out, shape, dtype):
@@ -50,27 +46,21 @@ def _check_out(out, shape, dtype):
         )
 
 
-def _rows(arr, ax):
-    """The slices along `ax` as the rows of an (O, M) array (a view when `ax` is last)."""
-    moved = np.moveaxis(arr, ax, -1)
-    return moved.reshape(-1, moved.shape[-1]), moved.shape
-
-
 def _slicewise(z, axis, out, workers, finish):
     """`softmax` or `log_softmax`: one output entry per input entry."""
-    arr, ax, dtype = _prepare(z, axis)
-    _check_out(out, arr.shape, dtype)
+    arr, axes = _prepare(z, axis)
+    _check_out(out, arr.shape, arr.dtype)
     workers = check_workers("workers", workers)
-    last = ax == arr.ndim - 1
-    rows, moved_shape = _rows(arr, ax)
-    if out is not None and last and out.flags.c_contiguous:
-        result = out
-    else:
-        result = np.empty(moved_shape, dtype)
-    _blocks.run(rows, finish, (result.reshape(rows.shape),), workers)
-    if not last:
-        result = np.ascontiguousarray(np.moveaxis(result, -1, ax))
-    if out is not None and result is not out:
+    slices = Slices(arr, axes)
+    rows = slices.rows
+    direct = out is not None and slices.in_place and out.flags.c_contiguous
+    result = out.reshape(rows.shape) if direct else np.empty(rows.shape, arr.dtype)
+    if result.size:  # an empty slice has an empty result (nothing to normalise)
+        _blocks.run(rows, finish, (result,), workers)
+    if direct:
+        return out
+    result = np.asarray(slices.expand(result), order="C")  # 0-d stays 0-d
+    if out is not None:
         np.copyto(out, result)
         return out
     return result
@@ -82,10 +72,13 @@ def softmax(z, axis=-1, *, out=None, workers=None):
     Parameters
     ----------
     z : array_like
-        Logits, at least one-dimensional. float32 stays float32 and float64 stays float64;
-        integers and bools are computed as float64.
-    axis : int, optional
-        The axis whose entries form one distribution. Default: the last.
+        Logits. float32 stays float32 and float64 stays float64; integers and bools are
+        computed as float64. A 0-d input is one distribution of one entry.
+    axis : int, tuple of ints or None, optional
+        The axis whose entries form one distribution; a tuple makes the entries of those
+        axes together one distribution (claim IMPL-17), None makes the whole array one.
+        Default: the last axis, PyTorch's and JAX's convention (`scipy.special.softmax`'s
+        default is None, the whole array).
     out : numpy.ndarray, optional
         Array of the result's shape and dtype to write into (it may be `z` itself).
     workers : int, optional
@@ -97,7 +90,8 @@ def softmax(z, axis=-1, *, out=None, workers=None):
     Returns
     -------
     numpy.ndarray
-        $q$, the same shape as `z`; each slice along `axis` sums to 1.
+        $q$, the same shape as `z`; each slice along `axis` sums to 1. An empty slice
+        gives an empty result.
 
     Notes
     -----
@@ -111,11 +105,11 @@ def softmax(z, axis=-1, *, out=None, workers=None):
     overflows or loses accuracy. Non-finite entries follow the policy in the module
     docstring.
 
-    The work is three passes over cache-sized blocks: a compiled pass for the maximum,
-    NumPy's vectorised `exp`, and a compiled pass for the sum (claim IMPL-12) and the
-    division (`softmax._kernels`; numba compiles them on the first call and caches them on
-    disk). float32 input is computed in float64 block by block, so that the float32 result
-    is correctly rounded but for double rounding; a float32-only computation (scipy's)
+    The work is two passes over cache-sized blocks: NumPy's vectorised `exp`, then one
+    compiled pass for the maximum, the sum (claim IMPL-12) and the division
+    (`softmax._kernels`; numba compiles it on the first call and caches it on disk).
+    float32 input is computed in float64 block by block, so that the float32 result is
+    correctly rounded but for double rounding; a float32-only computation (scipy's)
     misses the 4-ulp target (see the docs' accuracy and conformance page). ``make bench``
     measures the speed against SciPy and PyTorch (the docs' Benchmarks page);
     ``workers=-1`` shares the blocks among every CPU.
@@ -142,6 +136,14 @@ def softmax(z, axis=-1, *, out=None, workers=None):
 
     >>> softmax(np.array([1000.0, 999.0], dtype=np.float32)).dtype
     dtype('float32')
+
+    Several axes, or all of them, as one distribution (scipy's default is ``axis=None``):
+
+    >>> z = np.array([[0.0, 1.0], [2.0, 3.0]])
+    >>> float(softmax(z, axis=(0, 1)).sum()), float(softmax(z, axis=None)[1, 1])
+    (1.0, 0.6439142598879724)
+    >>> float(softmax(2.0))    # a 0-d input: one distribution of one entry
+    1.0
     """
     return _slicewise(z, axis, out, workers, _blocks.finish_softmax)
 
@@ -152,9 +154,9 @@ def log_softmax(z, axis=-1, *, out=None, workers=None):
     Parameters
     ----------
     z : array_like
-        Logits, at least one-dimensional (dtype rules as in `softmax`).
-    axis : int, optional
-        The axis whose entries form one distribution. Default: the last.
+        Logits (dtype and 0-d rules as in `softmax`).
+    axis : int, tuple of ints or None, optional
+        The axes whose entries form one distribution, as in `softmax`. Default: the last.
     out : numpy.ndarray, optional
         Array of the result's shape and dtype to write into.
     workers : int, optional
@@ -187,35 +189,51 @@ def log_softmax(z, axis=-1, *, out=None, workers=None):
     -1.9287498479639178e-22
     >>> bool(np.allclose(np.exp(log_softmax([1.0, 2.0, 3.0])).sum(), 1.0))
     True
+    >>> float(log_softmax(1.0)), log_softmax(np.zeros((2, 0))).shape
+    (0.0, (2, 0))
     """
     return _slicewise(z, axis, out, workers, _blocks.finish_log_softmax)
 
 
-def logsumexp(z, axis=-1, *, keepdims=False, workers=None):
+def logsumexp(z, axis=-1, b=None, keepdims=False, return_sign=False, *, workers=None):
     r"""Log of the sum of exponentials along `axis`: $\log\sum_k e^{z_k}$.
 
     Parameters
     ----------
     z : array_like
-        At least one-dimensional (dtype rules as in `softmax`).
-    axis : int, optional
-        The axis to reduce. Default: the last.
+        Real (dtype rules as in `softmax`) or complex.
+    axis : int, tuple of ints or None, optional
+        The axes to reduce, as in `softmax`. Default: the last (scipy's is None).
+    b : array_like, optional
+        Weights, broadcast against `z`: $\log\left|\sum_k b_k e^{z_k}\right|$. They may
+        be negative. A zero weight drops its term whatever $z_k$ is (so weights can mask
+        entries); a NaN weight gives NaN, and an infinite one on $e^{-\infty}$ is
+        $0 \cdot \infty$, NaN.
     keepdims : bool, optional
-        Keep the reduced axis with length 1.
+        Keep the reduced axes with length 1.
+    return_sign : bool, optional
+        Also return the sign of the sum: +1, 0 (the sum is 0: the result is $-\infty$) or
+        -1; for complex input, the phase $e^{i \arg \sum}$. Without it, a negative sum
+        gives NaN (its logarithm is not real).
     workers : int, optional
-        Threads to share the work among, as in `softmax`.
+        Threads to share the work among, as in `softmax` (without `b`, for real input).
 
     Returns
     -------
     numpy.ndarray
-        The reduced array, in the dtype of the result rules of `softmax`.
+        The reduced array, in the dtype of the result rules of `softmax` (with `b`, the
+        dtype that `z` and `b` promote to). An empty slice is the empty sum: $-\infty$.
+        For complex input the imaginary part lies in $(-\pi, \pi]$.
+    numpy.ndarray
+        With `return_sign`: the sign, shaped as the result.
 
     Notes
     -----
     $\operatorname{lse}(z) = m + \operatorname{log1p}(s)$, $m = \max_k z_k$,
     $s = \sum_{i \ne \arg\max} e^{z_i - m}$ (Blanchard, Higham & Higham 2021, Algorithm 2).
     Its gradient is the softmax: $\partial\,\operatorname{lse} / \partial z_i = q_i$
-    (claim IMPL-5).
+    (claim IMPL-5). With weights or complex input the same log1p form holds about the
+    largest kept term, $b_k e^{m}(1 + s)$ (claims IMPL-14, IMPL-15; `softmax._weighted`).
 
     Examples
     --------
@@ -225,15 +243,30 @@ def logsumexp(z, axis=-1, *, keepdims=False, workers=None):
     1000.6931471805599
     >>> float(logsumexp([-np.inf, -np.inf]))    # log 0
     -inf
+    >>> float(logsumexp([]))                    # the empty sum is 0
+    -inf
+    >>> lse, sign = logsumexp([1.0, 2.0], b=[1.0, -1.0], return_sign=True)
+    >>> float(lse), float(sign)                 # log|e - e^2|, and the sum is negative
+    (1.5413248546129181, -1.0)
+    >>> complex(logsumexp([1 + 3j, 2 + 2j]))    # imaginary part in (-pi, pi]
+    (2.21357008344234+2.252711378218588j)
     """
-    arr, ax, dtype = _prepare(z, axis)
-    if not isinstance(keepdims, (bool, np.bool_)):
-        raise TypeError(f"keepdims must be a bool, got {type(keepdims).__name__}")
+    for name, flag in (("keepdims", keepdims), ("return_sign", return_sign)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a bool, got {type(flag).__name__}")
     workers = check_workers("workers", workers)
-    rows, moved_shape = _rows(arr, ax)
-    result = np.empty(rows.shape[0], dtype)
-    _blocks.run(rows, _blocks.finish_logsumexp, (result,), workers)
-    result = result.reshape(moved_shape[:-1])
-    if keepdims:
-        result = np.expand_dims(result, ax)
-    return np.asarray(result)
+    arr = as_number_array("z", z)
+    if b is not None or arr.dtype.kind == "c":
+        return _weighted.logsumexp(arr, axis, b, keepdims, return_sign)
+    slices = Slices(arr, check_axes("axis", axis, arr.ndim))
+    rows = slices.rows
+    result = np.empty(rows.shape[0], arr.dtype)
+    if rows.shape[1] == 0:
+        result.fill(-np.inf)  # the empty sum is 0, and log 0 = -inf (IMPL-16)
+    elif result.size:
+        _blocks.run(rows, _blocks.finish_logsumexp, (result,), workers)
+    result = np.asarray(slices.reduce(result, keepdims))
+    if return_sign:  # a sum of exponentials is positive, or 0 when it is empty
+        sign = np.where(result == -np.inf, 0.0, 1.0).astype(result.dtype)
+        return result, np.where(np.isnan(result), np.nan, sign).astype(result.dtype)
+    return result

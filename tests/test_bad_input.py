@@ -44,15 +44,6 @@ CASES = []
 # -- softmax, log_softmax, logsumexp --------------------------------------------------------
 for name, f in ALL3:
     CASES += [
-        case(f"{name}-scalar_input", lambda f=f: f(3.0), ValueError, r"z must have at least 1"),
-        case(f"{name}-zero_d_array", lambda f=f: f(np.array(1.0)), ValueError, r"^z "),
-        case(f"{name}-empty_vector", lambda f=f: f([]), ValueError, r"z must have at least one"),
-        case(
-            f"{name}-zero_length_axis",
-            lambda f=f: f(np.zeros((3, 0))),
-            ValueError,
-            r"z must have at least one entry along axis",
-        ),
         case(
             f"{name}-axis_out_of_range",
             lambda f=f: f(Z, axis=2),
@@ -66,7 +57,24 @@ for name, f in ALL3:
             r"axis=-3 is out of range",
         ),
         case(f"{name}-axis_float", lambda f=f: f(Z, axis=1.0), TypeError, r"axis must be an int"),
-        case(f"{name}-axis_none", lambda f=f: f(Z, axis=None), TypeError, r"axis must be an int"),
+        case(
+            f"{name}-repeated_axis",
+            lambda f=f: f(Z, axis=(1, -1)),
+            ValueError,
+            r"axis=\(1, -1\) repeats an axis",
+        ),
+        case(
+            f"{name}-tuple_axis_out_of_range",
+            lambda f=f: f(Z, axis=(0, 2)),
+            ValueError,
+            r"axis=2 is out of range",
+        ),
+        case(
+            f"{name}-tuple_axis_of_floats",
+            lambda f=f: f(Z, axis=(0.0,)),
+            TypeError,
+            r"axis must be an int, a tuple of ints or None",
+        ),
         case(f"{name}-workers_zero", lambda f=f: f(Z, workers=0), ValueError, r"workers must be a"),
         case(
             f"{name}-workers_below_minus_cpus",
@@ -78,7 +86,6 @@ for name, f in ALL3:
         case(f"{name}-workers_bool", lambda f=f: f(Z, workers=True), TypeError, r"workers must be"),
         case(f"{name}-axis_str", lambda f=f: f(Z, axis="0"), TypeError, r"axis must be an int"),
         case(f"{name}-axis_bool", lambda f=f: f(Z, axis=True), TypeError, r"axis must be an int"),
-        case(f"{name}-complex_dtype", lambda f=f: f([1 + 2j, 0]), TypeError, r"z must hold real"),
         case(f"{name}-string_input", lambda f=f: f("1 2 3"), TypeError, r"^z must be an array"),
         case(f"{name}-bytes_input", lambda f=f: f(b"123"), TypeError, r"^z must be an array"),
         case(f"{name}-none_input", lambda f=f: f(None), TypeError, r"^z must be an array"),
@@ -130,7 +137,25 @@ for name, f in ELEMENTWISE:
             r"out must be a numpy.ndarray",
         ),
     ]
+for name, f in ELEMENTWISE:  # complex numbers have no order, so no softmax
+    CASES.append(
+        case(f"{name}-complex_dtype", lambda f=f: f([1 + 2j, 0]), TypeError, r"z must hold real")
+    )
 CASES += [
+    case(
+        "logsumexp-b_does_not_broadcast",
+        lambda: sm.logsumexp(Z, b=np.ones(5)),
+        ValueError,
+        r"b must broadcast against z: shapes \(5,\) and \(2, 3\)",
+    ),
+    case("logsumexp-b_strings", lambda: sm.logsumexp(Z, b="ab"), TypeError, r"^b must be an"),
+    case("logsumexp-b_none_list", lambda: sm.logsumexp(Z, b=[None]), TypeError, r"b must hold"),
+    case(
+        "logsumexp-return_sign_int",
+        lambda: sm.logsumexp(Z, return_sign=1),
+        TypeError,
+        r"return_sign must be a bool",
+    ),
     case(
         "logsumexp-keepdims_int",
         lambda: sm.logsumexp(Z, keepdims=1),

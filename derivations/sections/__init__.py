@@ -5,6 +5,8 @@ from derivations.sections import (  # noqa: F401  (imports register the claims)
     entropy,
     gradient,
     implementation,
+    implementation_api,
+    implementation_api_conform,
     implementation_kernel,
     implementation_loss,
     likelihood,
