@@ -52,7 +52,9 @@ PEERS = (  # (who, MODULE:FUNCTION, kind)
 def _torch(name, z, axis):
     import torch
 
-    return getattr(torch, name)(torch.from_numpy(np.ascontiguousarray(z)), dim=axis).numpy()
+    # np.array(order="C"), not np.ascontiguousarray, which would make a 0-d input 1-d.
+    tensor = torch.from_numpy(np.array(z, order="C", copy=None))
+    return getattr(torch, name)(tensor, dim=axis).numpy()
 
 
 def torch_softmax(z, axis=-1):

@@ -37,8 +37,17 @@ def _shifted_exp(a_rows):
 
 
 def _direct(a_rows, b_rows):
-    """The sum computed as written, for slices whose largest kept exponent is not finite."""
-    return np.sum(b_rows * np.exp(a_rows), axis=1)
+    r"""The sum computed as written, for slices whose largest kept exponent is not finite.
+
+    A real weight multiplies a complex $e^{a}$ as a real number: as a complex one,
+    $(b + 0i)(\infty + 0i)$ has the term $0 \cdot \infty$ and would be NaN.
+    """
+    e = np.exp(a_rows)
+    if not np.iscomplexobj(e):
+        return np.sum(b_rows * e, axis=1)
+    scaled = np.empty_like(e)  # part by part: NumPy would widen a real b to b + 0i
+    scaled.real, scaled.imag = b_rows.real * e.real, b_rows.real * e.imag
+    return np.sum(np.where(b_rows.imag == 0, scaled, b_rows * e), axis=1)
 
 
 def real_rows(a_rows, b_rows):

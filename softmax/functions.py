@@ -9,6 +9,13 @@ Policy for values that are not finite, applied to each slice along `axis`:
 | only $-\infty$                 | all NaN               | all NaN                | $-\infty$   |
 | exactly one $+\infty$          | one-hot at it         | 0 there, $-\infty$ else| $+\infty$   |
 | two or more $+\infty$          | all NaN               | all NaN                | $+\infty$   |
+| no entries at all              | empty                 | empty                  | $-\infty$   |
+
+`logsumexp` with weights `b` sums $b_i e^{z_i}$: a zero weight drops its term whatever
+$z_i$ is (NaN and $\pm\infty$ included), a NaN weight makes the slice NaN, an infinite
+weight on $e^{-\infty}$ is $\infty \cdot 0$, NaN, and $+\infty$ entries with weights of
+both signs are $\infty - \infty$, NaN; a sum of 0 gives $-\infty$ with sign 0, and a
+negative sum gives NaN unless `return_sign` asks for its sign.
 
 Why: softmax of a slice is defined by its gaps $x_i - x_j$. A $-\infty$ entry has weight
 $e^{-\infty} = 0$. One $+\infty$ entry is the limit $x_k \to \infty$ with the rest fixed,
@@ -245,6 +252,8 @@ def logsumexp(z, axis=-1, b=None, keepdims=False, return_sign=False, *, workers=
     -inf
     >>> float(logsumexp([]))                    # the empty sum is 0
     -inf
+    >>> logsumexp(np.zeros((2, 3, 4)), axis=(0, 2), keepdims=True).shape
+    (1, 3, 1)
     >>> lse, sign = logsumexp([1.0, 2.0], b=[1.0, -1.0], return_sign=True)
     >>> float(lse), float(sign)                 # log|e - e^2|, and the sum is negative
     (1.5413248546129181, -1.0)
