@@ -148,10 +148,16 @@ def _divide(e, r, scale, out, exact):
     when nothing underflows (Markstein, IBM J. Res. Dev. 34(1), 1990), at a third of a
     division's cost. Only this function lets LLVM fuse $a b + c$ (``contract``), so no
     other result depends on whether the CPU has FMA. A float32 `out` (not `exact`)
-    takes $q_0$: its one more float64 rounding is far below a float32 ulp.
+    takes $q_0$: its one more float64 rounding is far below a float32 ulp. When `out` is
+    `e` itself the loop reads and writes one array: LLVM vectorises that, where two
+    arrays that overlap would fail its runtime check and run one entry at a time.
     """
     inv = 1.0 / scale
-    if exact:
+    if exact and e.ctypes.data == out.ctypes.data:
+        for i in range(e.shape[1]):
+            q = e[r, i] * inv
+            e[r, i] = q + (e[r, i] - q * scale) * inv
+    elif exact:
         for i in range(e.shape[1]):
             q = e[r, i] * inv
             out[r, i] = q + (e[r, i] - q * scale) * inv
