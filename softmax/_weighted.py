@@ -59,10 +59,12 @@ def real_rows(a_rows, b_rows):
     direct = _direct(kept[~finite], b_rows[~finite])
     out[~finite], sign[~finite] = np.log(np.abs(direct)), np.sign(direct)
     if finite.any():
-        a, b = np.ascontiguousarray(kept[finite]), b_rows[finite]
+        # Every row finite is the usual case: no copy of the rows then.
+        a, b = (kept, b_rows) if finite.all() else (kept[finite], b_rows[finite])
         k = np.argmax(a, axis=1)
         rows = np.arange(a.shape[0])
-        terms = b * _shifted_exp(a)
+        terms = _shifted_exp(a)
+        terms *= b
         terms[rows, k] = 0.0
         bk = b[rows, k]
         s = np.sum(terms, axis=1) / bk  # IMPL-14
@@ -115,9 +117,13 @@ def logsumexp(arr, axis, b, keepdims, return_sign):
         if a_rows.shape[1] == 0:  # the empty sum (IMPL-16)
             out, sign = np.full(a_rows.shape[0], -np.inf), np.zeros(a_rows.shape[0])
         elif dtype.kind == "c":
-            out, sign = complex_rows(a_rows.astype(complex), b_rows.astype(complex))
+            out, sign = complex_rows(
+                a_rows.astype(complex, copy=False), b_rows.astype(complex, copy=False)
+            )
         else:
-            out, sign = real_rows(a_rows.astype(float), b_rows.astype(float))
+            out, sign = real_rows(
+                a_rows.astype(float, copy=False), b_rows.astype(float, copy=False)
+            )
             if not return_sign:  # the log of a negative sum is not real
                 out = np.where(sign < 0, np.nan, out)
     slices = Slices(arr, axes)
