@@ -39,6 +39,14 @@ def residual_kernels():
 
 
 @functools.cache
+def long_rows():
+    """`softmax._long_rows`, imported on first use like `kernels`."""
+    from softmax import _long_rows
+
+    return _long_rows
+
+
+@functools.cache
 def column_kernels():
     """`softmax._column_kernels`, imported on first use like `kernels`."""
     from softmax import _column_kernels
@@ -160,6 +168,9 @@ def _parts(x, kernel, outs, ins=(), e=None):
     """
     rows = x.shape[0]
     m, s = np.empty(rows), np.empty(rows)
+    if x.shape[1] > long_rows().LONG:
+        _long(x, kernel, outs, ins, e, m, s)
+        return m, s, None
     if x.shape[1] > column_kernels().SMALL:
         compute(kernel, x, (*outs, m, s), ins, e)
         return m, s, None
@@ -167,6 +178,23 @@ def _parts(x, kernel, outs, ins=(), e=None):
     m[...] = m_cols
     np.divide(t, w, out=s)  # rows not in mode 0 are redone
     return m, s, (column, w, t, rest)
+
+
+def _long(x, kernel, outs, ins, e, m, s):
+    """Rows longer than a chunk, chunk by chunk (`softmax._long_rows`); the rows that must
+    be shifted or hold a non-finite maximum are computed whole (`compute`)."""
+    whole = []
+    for r in range(x.shape[0]):
+        if kernel is kernels().finish_softmax:
+            row_e = e[r] if e is not None else np.empty(x.shape[1])
+            got = long_rows().row(x[r], row_e, outs[0][r])
+        else:
+            got = long_rows().row(x[r], None)
+        if got is None:
+            whole.append(r)
+        else:
+            m[r], s[r] = got
+    _redo(kernel, x, np.array(whole, dtype=np.intp), (*outs, m, s), ins)
 
 
 def _lp(s):

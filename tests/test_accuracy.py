@@ -12,8 +12,8 @@ $2u|y|$, so a relative error of $c\,u$ is at most $c$ ulps.
   $x_i - m$. The sum $\hat t$ inherits that relative error plus the rounding of NumPy's
   sum (claim IMPL-12); it enters $q_i$ damped by $s / (1 + s) < 1$. With $u$ each for the
   addition and the division the typical total is a few $u$. That is not a worst-case
-  theorem: the summation term alone can reach its depth times $u$ ($D(M) \le 1.5\log_2 M
-  + 5$, claim IMPL-12) and is undamped when $s \gg 1$, i.e. when many
+  theorem: the summation term alone can reach its depth times $u$ ($D(M) \le 2\log_2 M
+  + 4$, claim IMPL-12) and is undamped when $s \gg 1$, i.e. when many
   entries are comparable. The design target is **4 ulp**, met on every family below and
   on every row of the random search of `benchmarks.search` (`WORST_SOFTMAX_ROW`).
 * float64 `log_softmax`: $\mathrm{fl}(d_i - \mathrm{fl}(\operatorname{log1p}\hat s))$ adds two

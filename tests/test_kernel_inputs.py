@@ -13,7 +13,7 @@ import scipy.special
 
 import softmax as sm
 from derivations.reference import reference_row, ulp_error
-from derivations.sections.implementation_kernel import bound
+from derivations.sum_order import bound
 from softmax import _blocks
 
 FUNCS = [sm.softmax, sm.log_softmax, sm.logsumexp]

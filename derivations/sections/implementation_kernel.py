@@ -13,14 +13,17 @@ additions, the bound $D(n)$; the numeric checks run the compiled sum itself.
 from __future__ import annotations
 
 import math
+import operator
+from dataclasses import replace
 
 import numpy as np
 import sympy as sp
 
 import softmax._kernels as kernel
 import softmax._tree as tree
+from derivations import sum_order
 from derivations.evidence import holds
-from derivations.proof import Proof, for_sizes, step
+from derivations.proof import Proof, for_sizes, positive, step
 from derivations.registry import register
 from softmax import _blocks
 
@@ -32,87 +35,48 @@ MARKSTEIN = (
 )
 
 
-def _lanes(terms):
-    """The eight lanes of `softmax._tree.lanes_sum`: term i in lane i mod 8, the tail in
-    lane 0, the lanes paired. A lane starts at its first term (the kernel's 0 + a is exact)."""
-    full = len(terms) - len(terms) % 8
-    lanes: list[sp.Expr] = [sp.Integer(0)] * 8
-    for i, term in enumerate(terms):
-        lane = i % 8 if i < full else 0
-        lanes[lane] = term if lanes[lane] == 0 else sp.Add(lanes[lane], term, evaluate=False)
-    pair = [sp.Add(lanes[2 * p], lanes[2 * p + 1], evaluate=False) for p in range(4)]
-    return sp.Add(
-        sp.Add(pair[0], pair[1], evaluate=False),
-        sp.Add(pair[2], pair[3], evaluate=False),
-        evaluate=False,
-    )
+#: The chunked order of rows longer than `softmax._long_rows.LONG`, at sizes SymPy can
+#: hold: rows longer than 64 split into chunks of 16 (the kernel's are 2^17 and 2^15).
+SCALED = {"long": 64, "chunk": 16}
 
 
-def _fold(terms):
-    """One level of `softmax._tree`: (s_i + s_{i+h}) + (s_{i+2h} + s_{i+3h}), i < h, and the
-    left-over entries added to the first ones."""
-    h = len(terms) // 4
-    out = [
-        sp.Add(
-            sp.Add(terms[i], terms[i + h], evaluate=False),
-            sp.Add(terms[i + 2 * h], terms[i + 3 * h], evaluate=False),
-            evaluate=False,
-        )
-        for i in range(h)
-    ]
-    for j, term in enumerate(terms[4 * h :]):
-        out[j] = sp.Add(out[j], term, evaluate=False)
-    return out
-
-
-def kernel_order(terms):
-    """The kernel's grouping of `terms` (the entry to skip already replaced by 0)."""
-    while len(terms) > tree.BASE:
-        terms = _fold(terms)
-    return _lanes(terms)
-
-
-def evaluate_in_float64(expr):
-    """`expr`, a tree of unevaluated additions, added in float64 node by node."""
-    if not isinstance(expr, sp.Add):
-        return float(expr)
-    left, right = expr.args
-    return evaluate_in_float64(left) + evaluate_in_float64(right)
-
-
-def _depth(expr):
-    """Additions on the longest path from the sum to a term: each rounds once."""
-    if not isinstance(expr, sp.Add):
-        return 0
-    return 1 + max(_depth(arg) for arg in expr.args)
-
-
-def _grouping(n):
+def _grouping(n, sizes=None):
+    sizes = sizes or {}
     e = sp.symbols(f"e_1:{n + 1}", positive=True)
     skip = n // 2  # which entry is the maximum's does not change the grouping
     terms = [sp.Integer(0) if i == skip else e[i] for i in range(n)]
-    order = kernel_order(list(e))
+    count = sum_order.depth(sum_order.kernel_order(list(e), **sizes))
+    d = sum_order.bound(n, **sizes)
+    chunked = n > sizes.get("long", n)
     return Proof(
         (
-            step("kernel order = Σ_{i≠k} e_i", kernel_order(terms), sum(e) - e[skip]),
-            step("D(n) = additions on the longest path", bound(n), _depth(order)),
+            step(
+                "kernel order = Σ_{i≠k} e_i",
+                sum_order.kernel_order(terms, **sizes),
+                sum(e) - e[skip],
+            ),
+            # Unchunked, D(n) is the count itself; chunked, it is at least the count.
+            positive("D(n) ≥ additions on the longest path", d, count - 1)
+            if chunked
+            else step("D(n) = additions on the longest path", d, count),
         ),
     )
 
 
-def bound(n):
-    r"""$D(n)$, IMPL-12's relative error bound in units of $u$, for a row of `n` terms.
-
-    Each addition errs by at most $u$ of its partial sum, and partial sums of non-negative
-    terms are at most the total (Higham 2002, §4.2), so $D(n)$ is the number of additions
-    on the longest path from a term to the sum. Eight lanes of $L$ terms: lane 0 holds
-    $\lfloor L/8 \rfloor + (L \bmod 8)$ terms, so that many less one additions, and 3
-    pair the lanes. A fold adds 2 to every path and 1 more to the left-over entries' and
-    their targets'. The proof checks this count against the tree itself.
-    """
-    if n <= tree.BASE:
-        return n // 8 + n % 8 + 2 if n else 0
-    return 2 + (1 if n % 4 else 0) + bound(n // 4)
+def _written():
+    why = "the grouping depends on n modulo 8 and 4 at each level; SymPy checks it size by size"
+    whole = for_sizes(
+        _grouping, (1, 2, 7, 8, 9, 15, 16, 17, 19, 63, 64, 67, 130, 260, 1027), "n", why
+    )
+    chunked = for_sizes(lambda n: _grouping(n, SCALED), (65, 100, 130), "n (chunked: 64, 16)", why)
+    return replace(
+        whole,
+        steps=whole.steps + chunked.steps,
+        sizes=f"{whole.sizes}; chunked {chunked.sizes}",
+        note=f"{why}. Rows longer than softmax._long_rows.LONG are checked with the chunk "
+        "and row sizes scaled down to 16 and 64; the compiled long-row sum is compared bit "
+        "for bit at the kernel's own sizes.",
+    )
 
 
 def _same_bits():
@@ -122,7 +86,7 @@ def _same_bits():
     for n in (5, 16, 17, 67, 260, 1027):
         row = rng.exponential(size=n) * np.exp(rng.normal(0.0, 5.0, n))
         got = tree.tree_sum(row, np.empty(tree.scratch_size(n)))
-        if got != evaluate_in_float64(kernel_order([float(v) for v in row])):
+        if got != sum_order.kernel_order([float(v) for v in row], operator.add):
             differ.append(n)
     return holds(
         "compiled sum = the proof's tree added in float64, bit for bit (n = 5 .. 1027)",
@@ -131,13 +95,36 @@ def _same_bits():
     )
 
 
-def _bound_closed_form():
-    """D(n) ≤ 1.5 log2(n) + 5 for every n up to 2^20."""
-    worst = max(bound(n) - 1.5 * math.log2(n) for n in range(1, 2**20))
+def _long_row_bits():
+    """A row longer than LONG: production logsumexp = m + log1p(t / w) with t the proven
+    chunked tree over NumPy's e^{x_i} in Python floats, bit for bit."""
+    from softmax import _long_rows
+    from softmax import functions as production
+
+    rng = np.random.default_rng(34)
+    differ = []
+    for n in (_long_rows.LONG + 1, 3 * _long_rows.CHUNK + _long_rows.LONG + 7):
+        x = rng.normal(0.0, 3.0, n)
+        e = np.exp(x)
+        k = int(np.argmax(x))  # a unique maximum: no tie to break
+        w, e[k] = e[k], 0.0
+        t = sum_order.kernel_order([float(v) for v in e], operator.add)
+        if float(production.logsumexp(x)) != float(x[k] + np.log1p(t / w)):
+            differ.append(n)
     return holds(
-        "D(n) ≤ 1.5 log₂ n + 5 for every n = 1 .. 2²⁰",
-        worst <= 5,
-        f"largest D(n) − 1.5 log₂ n: {worst:.3f}",
+        "a long row's logsumexp = m + log1p(t/w) with t the proven chunked tree, bit for bit",
+        not differ,
+        f"sizes whose bits differ: {differ}" if differ else "the same bits at both sizes",
+    )
+
+
+def _bound_closed_form():
+    """D(n) ≤ 2 log2(n) + 4 for every n up to 2^20 (chunked rows included)."""
+    worst = max(sum_order.bound(n) - 2 * math.log2(n) for n in range(1, 2**20))
+    return holds(
+        "D(n) ≤ 2 log₂ n + 4 for every n = 1 .. 2²⁰",
+        worst <= 4,
+        f"largest D(n) − 2 log₂ n: {worst:.3f}",
     )
 
 
@@ -168,8 +155,8 @@ def _within_bound():
         got = kernel._scale_and_sum(e, 0, 0, np.empty(tree.scratch_size(n)))[1]
         exact = math.fsum(e[0])
         rel = abs(got - exact) / exact / _U
-        worst = max(worst, rel / bound(n))
-        ok &= rel <= bound(n)
+        worst = max(worst, rel / sum_order.bound(n))
+        ok &= rel <= sum_order.bound(n)
     return holds(
         "compiled sum of random positive rows (n = 10 .. 1e5) within the bound",
         ok,
@@ -182,15 +169,16 @@ register(
     title="The kernel's sum t: every term but the maximum's, by four-way folds",
     section="implementation",
     source=r"t = \sum_{i \ne k} e_i,\quad |\hat t - t| \le D(n)\,u\,t "
-    r"\le \big(1.5\log_2 n + 5\big)\,u\,t",
+    r"\le \big(2\log_2 n + 4\big)\,u\,t",
     expect="holds",
-    written=lambda: for_sizes(
-        _grouping,
-        (1, 2, 7, 8, 9, 15, 16, 17, 19, 63, 64, 67, 130, 260, 1027),
-        name="n",
-        why="the grouping depends on n modulo 8 and 4 at each level; SymPy checks it size by size",
-    ),
-    numeric=lambda: [_same_bits(), _exact_on_integers(), _within_bound(), _bound_closed_form()],
+    written=_written,
+    numeric=lambda: [
+        _same_bits(),
+        _long_row_bits(),
+        _exact_on_integers(),
+        _within_bound(),
+        _bound_closed_form(),
+    ],
     implementation=("softmax.softmax", "softmax.log_softmax", "softmax.logsumexp"),
     references=(HIGHAM,),
     note="The maximum's e_k is set to 0 for the sum and put back (adding 0 is exact), so "
