@@ -7,12 +7,12 @@ import datetime
 import json
 import pathlib
 
+from benchmarks import arguments, fit, functions, loss, timing, verifier
 from benchmarks import compile as compile_times
-from benchmarks import fit, functions, loss, timing, verifier
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
 SCHEMA = 2
-PARTS = ("functions", "compile", "loss", "fit", "fit_large", "verifier")
+PARTS = ("functions", "arguments", "compile", "loss", "fit", "fit_large", "verifier")
 
 
 def main(argv=None):
@@ -32,6 +32,9 @@ def main(argv=None):
     if "functions" in args.only:
         report["functions"] = functions.run(args.quick)
         _print_functions(report["functions"])
+    if "arguments" in args.only:
+        report["arguments"] = arguments.run(args.quick)
+        _print_arguments(report["arguments"])
     if "compile" in args.only:
         report["compile"] = compile_times.run(args.quick)
         _print_compile(report["compile"])
@@ -77,6 +80,20 @@ def _print_functions(rows):
             )
             line += f" {torch} {r['floor_multiple']:7.1f} {_met(r, 'floor_met')}"
         print(line)
+
+
+def _print_arguments(rows):
+    print(
+        f"\n{'function, arguments':<50} {'shape':>14} {'ours s':>9} {'scipy s':>9} "
+        f"{'ratio':>6} met {'plain s':>9} {'x plain':>7}"
+    )
+    for r in rows:
+        call = f"{r['function']}({r['arguments']})"
+        shape = "x".join(map(str, r["shape"]))
+        print(
+            f"{call:<50} {shape:>14} {r['ours_s']:9.4f} {r['peer_s']:9.4f} "
+            f"{r['ratio']:6.2f} {_met(r):<3} {r['plain_s']:9.4f} {r['plain_ratio']:7.2f}"
+        )
 
 
 def _print_compile(part):

@@ -237,6 +237,29 @@ def _info_part(rows, cpu_count) -> list[str]:
     ]
 
 
+def _arguments_section(rows) -> list[str]:
+    """SciPy's extra arguments: ours over SciPy's with the same arguments, and over our
+    plain call on the same slices (what the argument costs)."""
+    lines = [
+        "## SciPy's extra arguments: axes as a tuple or None, weights and signs",
+        "",
+        "One thread, float64. Each call against `scipy.special`'s with the same arguments, "
+        f"target ≤ {_first(rows, 'target')} where marked (the weighted `logsumexp` is "
+        "composed of NumPy operations: information); *÷ plain* is over our own call on the "
+        "same slices without the argument, timed in the same rounds.",
+        "",
+        "| call | shape | SciPy's | ÷ SciPy | ÷ plain | plain call |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        shape = " × ".join(_count(n) for n in r["shape"])
+        lines.append(
+            f"| `{r['function']}(z, {r['arguments']})` | {shape} | {_seconds(r['peer_s'])} | "
+            f"{_figure(r)} | {_figure(r, 'plain_ratio', 'plain_target')} | `{r['plain']}` |"
+        )
+    return [*lines, ""]
+
+
 def _compile_section(part) -> list[str]:
     imp = part["import"]
     lines = [
@@ -382,6 +405,7 @@ def bench_page(path: Path = RESULTS) -> str:
     r = json.loads(path.read_text(encoding="utf-8"))
     sections = {
         "functions": lambda part: _functions_section(part, r["environment"]["cpu_count"]),
+        "arguments": _arguments_section,
         "compile": _compile_section,
         "loss": _loss_section,
         "fit": _fit_section,

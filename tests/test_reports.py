@@ -188,3 +188,29 @@ def test_benchmarks_page_without_results_says_so_and_draws_nothing(tmp_path):
     assert "has not been run" in bench_page(missing)
     assert LOSS_FIGURE not in bench_page(missing)
     assert bench_loss_figure(missing) is None
+
+
+def test_arguments_table_shows_each_call_against_scipy_and_against_the_plain_call(tmp_path):
+    row = {
+        "function": "softmax.softmax",
+        "arguments": "axis=(1, 2)",
+        "peer": "scipy.special.softmax",
+        "dtype": "float64",
+        "shape": [1000, 100, 10],
+        "ours_s": 0.002,
+        "peer_s": 0.004,
+        "ratio": 0.5,
+        "target": 0.5,
+        "met": True,
+        "plain": "softmax.softmax(z.reshape(1000, 1000), axis=-1)",
+        "plain_s": 0.002,
+        "plain_ratio": 1.0,
+    }
+    weighted = {**row, "function": "softmax.logsumexp", "arguments": "b=b", "target": None}
+    weighted.update(met=None, ratio=0.55, shape=[10_000, 1_000])
+    results = {"schema": 2, "created": "2026-12-02", "quick": False, "environment": ENVIRONMENT}
+    page = bench_page(_write(tmp_path, {**results, "arguments": [row, weighted]}))
+    assert "## SciPy's extra arguments" in page
+    assert "| call | shape | SciPy's | ÷ SciPy | ÷ plain | plain call |" in page
+    assert "| `softmax.softmax(z, axis=(1, 2))` | 1e3 × 100 × 10 | 4 ms | 0.50 ✓ | 1.00 |" in page
+    assert "| `softmax.logsumexp(z, b=b)` | 1e4 × 1e3 | 4 ms | 0.55 | 1.00 |" in page
