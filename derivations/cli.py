@@ -90,6 +90,8 @@ def show(outcome: Outcome, out=sys.stdout) -> None:
         print(f"  {_MARK[c['passed']]} {c['name']}: {c['detail']}", file=out)
     if d["implementation"]:
         print(f"\nchecks:       {', '.join(d['implementation'])}", file=out)
+    if d["uses"]:
+        print(f"uses:         {', '.join(d['uses'])}", file=out)
     if d["note"]:
         print(f"note:         {d['note']}", file=out)
     if d["error"]:

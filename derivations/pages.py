@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from derivations.figures import for_claim
-from derivations.registry import SECTIONS
+from derivations.registry import REGISTRY, SECTIONS
 from derivations.verdict import Outcome
 
 BADGE = {
@@ -119,6 +119,9 @@ def claim_block(outcome: Outcome, shown: dict[str, str] | None = None) -> str:
         ]
     if d["note"]:
         out += [f"!!! note\n    {_text(d['note'])}", ""]
+    if d["uses"]:
+        links = (f"[{u}]({REGISTRY[u].section}.md#{u})" for u in d["uses"])
+        out += ["**Uses** " + ", ".join(links), ""]
     if d["implementation"]:
         out += ["**Production code it checks**", ""]
         for name in d["implementation"]:

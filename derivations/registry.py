@@ -58,6 +58,8 @@ class Claim:
     corrected: Callable[[], Proof] | None = None
     correction: str | None = None
     implementation: tuple[str, ...] = ()
+    #: The claims this one rests on: a reader follows them, and a false one shows here.
+    uses: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     note: str = ""
     tags: tuple[str, ...] = field(default=())

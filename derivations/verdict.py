@@ -89,6 +89,7 @@ class Outcome:
                 "checks": [check.as_dict() for check in self.checks],
             },
             "implementation": list(claim.implementation),
+            "uses": list(claim.uses),
             "references": list(claim.references),
             "note": claim.note,
             "doc": claim.doc,

@@ -20,7 +20,7 @@ import sys
 
 import numpy as np
 
-from softmax import _threads, persist
+from softmax import _dask, _threads, persist
 from softmax._estimator_input import (
     DataConversionWarning,
     NotFittedError,
@@ -207,9 +207,11 @@ class SoftmaxRegression:
         Parameters
         ----------
         X : array_like, shape (O, N)
-            Finite real features (dense).
+            Finite real features (dense): a NumPy array, or a Dask array chunked by rows
+            only, whose blocks stay on the workers (claim IMPL-18; the ``dask`` extra).
         y : array_like, shape (O,)
-            Labels: at least two distinct ints, integral floats, bools or strings.
+            Labels: at least two distinct ints, integral floats, bools or strings; with a
+            Dask `X`, integer labels chunked like the rows of `X`.
 
         Returns
         -------
@@ -239,14 +241,23 @@ class SoftmaxRegression:
         """
         for name in _FITTED:
             self.__dict__.pop(name, None)
-        p, X = self._checked(), _check_X(X)
-        classes, index = _check_y(y, X.shape[0])
-        X1 = np.hstack([np.ones((X.shape[0], 1)), X]) if p["start"] else X
+        p = self._checked()
+        if _dask.is_dask(X):  # X stays on the workers: the sums come back (IMPL-18)
+            classes, index = _dask.labels(X, y)
+            data = _dask.data_term(X, index, p["start"])
+        else:
+            X = _check_X(X)
+            classes, index = _check_y(y, X.shape[0])
+            X1 = np.hstack([np.ones((X.shape[0], 1)), X]) if p["start"] else X
+
+            def data(W):
+                return loss_and_grad_f64(W, X1, "index", index)
+
         curve = []
 
         def objective(W):
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                loss, grad = loss_and_grad_f64(W, X1, "index", index)
+                loss, grad = data(W)
                 penalised = W[:, p["start"] :]
                 loss = float(loss + 0.5 * p["alpha"] * np.vdot(penalised, penalised))
                 grad[:, p["start"] :] += p["alpha"] * penalised
@@ -262,9 +273,9 @@ class SoftmaxRegression:
 
         solve = _gradient_descent if self.solver == "gd" else _lbfgs
         # BLAS threads by the size of the products X1 @ W.T and (Q - P).T @ X1 (see _threads).
-        size = X1.shape[0] * X1.shape[1] * classes.size
+        size = X.shape[0] * (X.shape[1] + p["start"]) * classes.size
         with _threads.blas_threads(size, lbfgs=self.solver == "lbfgs"):
-            W, n_iter = solve(objective, done, np.zeros((classes.size, X1.shape[1])), p)
+            W, n_iter = solve(objective, done, np.zeros((classes.size, X.shape[1] + p["start"])), p)
         if p["verbose"]:
             final = f", loss {curve[-1]:.10g}" if curve else ""
             print(f"{self.solver}: stopped after {n_iter} iteration(s){final}", file=sys.stderr)
@@ -280,12 +291,14 @@ class SoftmaxRegression:
                 f"This SoftmaxRegression instance is not fitted yet: call fit(X, y) or "
                 f"SoftmaxRegression.load(path) before {method}()"
             )
-        X = _check_X(X)
+        X = X if _dask.is_dask(X) else _check_X(X)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but SoftmaxRegression is expecting "
                 f"{self.n_features_in_} features as input"
             )
+        if _dask.is_dask(X):  # lazy, block by block on the workers
+            return _dask.logits(X, self.coef_, self.intercept_)
         with _threads.blas_threads(X.shape[0] * (X.shape[1] + 1) * self.coef_.shape[0]):
             return X @ self.coef_.T + self.intercept_
 
@@ -333,7 +346,8 @@ class SoftmaxRegression:
         >>> bool(np.allclose(Q.sum(axis=1), 1.0))
         True
         """
-        return softmax(self._logits(X, "predict_proba"), axis=1)
+        z = self._logits(X, "predict_proba")
+        return _dask.rowwise(softmax, z, axis=1) if _dask.is_dask(z) else softmax(z, axis=1)
 
     def predict_log_proba(self, X):
         r"""$\log Q$ by `softmax.log_softmax` of the logits, never ``log(predict_proba(X))``.
@@ -355,7 +369,10 @@ class SoftmaxRegression:
         >>> bool(np.isfinite(model.predict_log_proba([[1e4]])).all())
         True
         """
-        return log_softmax(self._logits(X, "predict_log_proba"), axis=1)
+        z = self._logits(X, "predict_log_proba")
+        if _dask.is_dask(z):
+            return _dask.rowwise(log_softmax, z, axis=1)
+        return log_softmax(z, axis=1)
 
     def predict(self, X):
         r"""The most probable class of each sample.
@@ -377,6 +394,11 @@ class SoftmaxRegression:
         ['x', 'y']
         """
         z = self._logits(X, "predict")
+        if _dask.is_dask(z):
+            return z.map_blocks(self._labels, drop_axis=1, dtype=self.classes_.dtype)
+        return self._labels(z)
+
+    def _labels(self, z):
         return self.classes_[np.argmax(z, axis=1)]
 
     def score(self, X, y):
@@ -399,7 +421,10 @@ class SoftmaxRegression:
         >>> SoftmaxRegression().fit(X, y).score(X, y)
         1.0
         """
-        predicted, y = self.predict(X), _as_array("y", y)
+        predicted = self.predict(X)
+        if _dask.is_dask(predicted):
+            return _dask.accuracy(predicted, y)
+        y = _as_array("y", y)
         if y.shape != predicted.shape:
             raise ValueError(f"y must have shape {predicted.shape}, got {y.shape}")
         return float(np.mean(predicted == y))

@@ -100,3 +100,13 @@ def test_every_claim_id_cited_in_code_and_docs_is_a_live_claim():
         if unknown := sorted(cited - live - set(RETIRED)):
             stale[path.name] = unknown
     assert not stale, stale
+
+
+def test_every_claim_a_claim_uses_is_registered_and_not_itself():
+    """`uses` links claims: each id must be a live claim, and no claim uses itself."""
+    bad = {
+        claim.id: [u for u in claim.uses if u not in REGISTRY or u == claim.id]
+        for claim in REGISTRY.values()
+    }
+    assert not {k: v for k, v in bad.items() if v}, bad
+    assert any(claim.uses for claim in REGISTRY.values())

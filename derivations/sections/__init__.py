@@ -7,6 +7,7 @@ from derivations.sections import (  # noqa: F401  (imports register the claims)
     implementation,
     implementation_api,
     implementation_api_conform,
+    implementation_blocks,
     implementation_kernel,
     implementation_loss,
     likelihood,

@@ -1,0 +1,176 @@
+"""`SoftmaxRegression` on Dask arrays, against a real `distributed` cluster (claim IMPL-18).
+
+The cluster is started here (two worker processes of one thread each), with no outside
+service. A fit on a Dask array must equal the in-memory fit, never bring X to the client,
+survive or clearly report a lost worker, and refuse data it cannot split by rows.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import tracemalloc
+from contextlib import redirect_stderr
+
+import numpy as np
+import pytest
+
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
+
+from softmax import SoftmaxRegression  # noqa: E402
+from softmax.solvers import DivergenceError  # noqa: E402
+
+
+def _cluster():
+    """Two worker processes of one thread; no dashboard, and a free port for its HTTP server."""
+    return distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        scheduler_kwargs={"dashboard": False},
+    )
+
+
+@pytest.fixture(scope="module")
+def client():
+    with _cluster() as cluster, distributed.Client(cluster) as c:
+        yield c
+
+
+def _data(seed=0, n=3000, features=5, classes=3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, features))
+    y = np.argmax(X[:, :classes] + rng.normal(0.0, 0.5, (n, classes)), axis=1)
+    return X, y
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "gd"])
+def test_a_fit_on_a_dask_array_equals_the_in_memory_fit(client, solver):
+    X, y = _data()
+    Xd, yd = da.from_array(X, chunks=(700, 5)), da.from_array(y, chunks=(700,))
+    calls = {"numpy": [], "dask": []}
+    errs = {}
+    for name, data in (("numpy", (X, y)), ("dask", (Xd, yd))):
+        errs[name] = io.StringIO()
+        model = SoftmaxRegression(
+            solver=solver,
+            max_iter=40,
+            verbose=10,
+            callback=lambda k, loss, n=name: calls[n].append(loss),
+        )
+        with redirect_stderr(errs[name]):
+            model.fit(*data)
+        calls[name + "_model"] = model
+    a, b = calls["numpy_model"], calls["dask_model"]
+    assert a.n_iter_ == b.n_iter_ and len(calls["numpy"]) == len(calls["dask"]) == a.n_iter_
+    np.testing.assert_allclose(b.coef_, a.coef_, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(b.intercept_, a.intercept_, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(calls["dask"], calls["numpy"], rtol=1e-12)
+    assert errs["numpy"].getvalue().count("\n") == errs["dask"].getvalue().count("\n") > 0
+    np.testing.assert_array_equal(b.classes_, a.classes_)
+
+
+def test_divergence_on_a_dask_array_raises_as_in_memory_and_leaves_no_fit(client):
+    X = da.from_array(np.array([[1e200], [-1e200]] * 10), chunks=(5, 1))
+    y = da.from_array(np.array([0, 1] * 10), chunks=(5,))
+    model = SoftmaxRegression(solver="gd", step=1e6)
+    with pytest.raises(DivergenceError, match="gradient descent diverged at iteration 1"):
+        model.fit(X, y)
+    assert not hasattr(model, "coef_")
+
+
+def test_predictions_on_a_dask_array_are_lazy_and_equal_the_in_memory_ones(client):
+    X, y = _data(1)
+    model = SoftmaxRegression().fit(X, y)
+    Xd, yd = da.from_array(X, chunks=(1000, 5)), da.from_array(y, chunks=(1000,))
+    for method in ("predict", "predict_proba", "predict_log_proba", "decision_function"):
+        lazy = getattr(model, method)(Xd)
+        assert isinstance(lazy, da.Array), method
+        np.testing.assert_allclose(lazy.compute(), getattr(model, method)(X), rtol=1e-15, atol=0)
+    score = model.score(Xd, yd)
+    assert isinstance(score, da.Array)
+    assert float(score.compute()) == model.score(X, y)
+
+
+def test_no_chunk_of_X_reaches_the_client(client):
+    """X (160 MB) is made and kept on the workers; the client's NumPy allocations during the
+    fit (traced) stay far below one chunk of it (20 MB)."""
+    rng = da.random.default_rng(3)
+    X = rng.normal(size=(1_000_000, 20), chunks=(125_000, 20)).persist()
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.int64).persist()
+    distributed.wait([X, y])
+    tracemalloc.start()
+    try:
+        model = SoftmaxRegression(max_iter=4).fit(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert model.n_iter_ >= 1
+    assert peak < 125_000 * 20 * 8 / 4, f"the client allocated {peak / 2**20:.1f} MiB"
+
+
+def test_a_worker_lost_in_the_middle_of_a_fit_gives_the_same_weights_or_a_clear_error():
+    X, y = _data(2)
+    expected = SoftmaxRegression(max_iter=30).fit(X, y)
+    with _cluster() as cluster, distributed.Client(cluster) as c:
+        Xd, yd = da.from_array(X, chunks=(500, 5)), da.from_array(y, chunks=(500,))
+        victim = sorted(c.scheduler_info()["workers"])[0]
+        pid = c.run(os.getpid, workers=[victim])[victim]
+
+        def kill(k, loss):
+            if k == 2:  # SIGKILL: the worker process dies with its blocks of X
+                os.kill(pid, signal.SIGKILL)
+
+        try:
+            got = SoftmaxRegression(max_iter=30, callback=kill).fit(Xd, yd)
+        except Exception as exc:  # a clear error is allowed, silently wrong weights are not
+            assert "worker" in str(exc).lower() or type(exc).__name__ == "KilledWorker", exc
+            return
+    assert got.n_iter_ == expected.n_iter_
+    np.testing.assert_allclose(got.coef_, expected.coef_, rtol=1e-10, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (
+            lambda X, y: (da.from_array(X, chunks=(500, 2)), y),
+            r"X must be chunked along its rows only.*X\.rechunk\(\{1: -1\}\)",
+        ),
+        (
+            lambda X, y: (da.from_array(X, chunks=(500, 5)), da.from_array(y, chunks=(700,))),
+            r"y must be chunked like the rows of X.*y\.rechunk",
+        ),
+        (
+            lambda X, y: (da.from_array(X, chunks=(500, 5)), da.from_array(y + 0.5, chunks=(500,))),
+            r"y must hold integer labels",
+        ),
+        (
+            lambda X, y: (
+                da.from_array(X, chunks=(500, 5)),
+                da.from_array(y.astype(str), chunks=(500,)),
+            ),
+            r"y must hold integer labels",
+        ),
+    ],
+    ids=["X chunked by columns", "y chunked unlike X", "fractional labels", "string labels"],
+)
+def test_data_a_fit_cannot_split_by_rows_gets_a_clear_value_error(make, match):
+    X, y = _data(4, n=1000)
+    with pytest.raises(ValueError, match=match):
+        SoftmaxRegression().fit(*make(X, y))
+
+
+def test_importing_softmax_and_fitting_numpy_data_never_imports_dask():
+    code = (
+        "import sys, numpy as np, softmax\n"
+        "softmax.SoftmaxRegression(max_iter=5).fit(np.eye(4), [0, 1, 0, 1])\n"
+        "print(any(m == 'dask' or m.startswith('dask.') for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
