@@ -42,14 +42,16 @@ class Property:
     kind: str
     name: str
     run: Callable[[Callable], Check]
+    #: The input dtype the property is about ("float32", "float64"), or None for any.
+    dtype: str | None = None
 
 
 PROPERTIES: list[Property] = []
 
 
-def prop(claim, kind, name):
+def prop(claim, kind, name, dtype=None):
     def deco(fn):
-        PROPERTIES.append(Property(claim, kind, name, fn))
+        PROPERTIES.append(Property(claim, kind, name, fn, dtype))
         return fn
 
     return deco
@@ -122,7 +124,8 @@ _ACCURACY_CLAIMS = {"softmax": "IMPL-2", "logsumexp": "IMPL-3", "log_softmax": "
 for _kind, _claim in _ACCURACY_CLAIMS.items():
     for _family in families.FAMILIES:
         for _dtype in (np.float64, np.float32):
-            PROPERTIES.append(Property(_claim, _kind, *_accuracy(_kind, _family, _dtype)))
+            name, check = _accuracy(_kind, _family, _dtype)
+            PROPERTIES.append(Property(_claim, _kind, name, check, np.dtype(_dtype).name))
 
 
 def load(spec: str) -> Callable:
@@ -138,23 +141,81 @@ def load(spec: str) -> Callable:
     return obj
 
 
-def run(f: Callable, kind: str) -> list[tuple[Property, Check]]:
-    """Every property of `kind` evaluated on `f`; a crash counts as a failed check."""
+def _selected(kind, dtypes, properties):
+    """The properties of `kind` for `dtypes`, or those named in `properties` (by name or
+    claim id); an unknown kind or property is a `ValueError` that lists the known ones."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     from derivations.registry import load
 
     load()  # the section modules register properties too (IMPL-1, IMPL-5, IMPL-7, ...)
+    names = {np.dtype(d).name for d in dtypes} if dtypes is not None else None
+    chosen = [
+        p for p in PROPERTIES if p.kind == kind and (names is None or p.dtype in (None, *names))
+    ]
+    if properties is None:
+        return chosen
+    if isinstance(properties, str):
+        properties = [properties]
+    known = {p.name for p in chosen} | {p.claim for p in chosen}
+    if unknown := [w for w in properties if w not in known]:
+        raise ValueError(
+            f"unknown properties for kind {kind!r}: {unknown}; known claim ids: "
+            f"{sorted({p.claim for p in chosen})}, and names: {sorted({p.name for p in chosen})}"
+        )
+    return [p for p in chosen if p.name in properties or p.claim in properties]
+
+
+def run(f: Callable, kind: str, *, dtypes=None, properties=None) -> list[tuple[Property, Check]]:
+    """The properties of `kind` evaluated on `f`; a crash counts as a failed check.
+
+    The command line (``conform``), the peers page and `assert_conforms` all run this.
+    """
     results = []
-    for p in PROPERTIES:
-        if p.kind != kind:
-            continue
+    for p in _selected(kind, dtypes, properties):
         try:
             check = p.run(f)
         except Exception as exc:  # another library's failure is a finding, not a crash
             check = Check(p.name, False, f"raised {type(exc).__name__}: {exc}")
         results.append((p, check))
     return results
+
+
+def assert_conforms(func, kind="softmax", *, dtypes=(np.float32, np.float64), properties=None):
+    """Check `func` against the verified properties of `kind`, in anyone's test suite.
+
+    Raises `AssertionError` listing every property that fails, with its claim id and its
+    counterexample; returns None when all hold. `dtypes` picks the properties about those
+    input dtypes (those about any dtype always run); `properties` narrows the run to
+    property names or claim ids. A `func` that is not callable is a `TypeError`; an unknown
+    `kind` or property is a `ValueError`.
+
+    Examples
+    --------
+    >>> import scipy.special
+    >>> from derivations import assert_conforms
+    >>> assert_conforms(scipy.special.logsumexp, "logsumexp", properties=["IMPL-16"])
+    """
+    if not callable(func):
+        raise TypeError(f"func must be callable, got {type(func).__name__}")
+    failures = [
+        (p, c) for p, c in run(func, kind, dtypes=dtypes, properties=properties) if not c.passed
+    ]
+    if failures:
+        name = getattr(func, "__qualname__", repr(func))
+        count = f"{len(failures)} verified propert{'y' if len(failures) == 1 else 'ies'}"
+        lines = [f"{name} ({kind}) fails {count}:"]
+        lines += [f"  {p.claim}  {c.name}: {c.detail}" for p, c in failures]
+        raise AssertionError("\n".join(lines))
+
+
+def project_checks(claim_id: str) -> list[Check]:
+    """The properties of `claim_id` run on this project's function of each of their kinds
+    (softmax, log_softmax, logsumexp)."""
+    import softmax
+
+    kinds = dict.fromkeys(p.kind for p in PROPERTIES if p.claim == claim_id)
+    return [c for kind in kinds for c in checks_for(claim_id, getattr(softmax, kind), kind)]
 
 
 def checks_for(claim_id: str, f: Callable, kind: str | None = None) -> list[Check]:

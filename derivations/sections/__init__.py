@@ -8,6 +8,7 @@ from derivations.sections import (  # noqa: F401  (imports register the claims)
     implementation_api,
     implementation_api_conform,
     implementation_blocks,
+    implementation_contract,
     implementation_kernel,
     implementation_loss,
     likelihood,

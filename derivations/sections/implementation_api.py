@@ -25,15 +25,6 @@ _U = 2.0**-53
 SCIPY = "scipy.special.logsumexp, softmax (SciPy 1.17 documentation): b, return_sign, axis"
 
 
-def _kit(claim_id):
-    """The conformance kit's properties of `claim_id`, run on this project's functions."""
-    return [
-        check
-        for kind in ("softmax", "log_softmax", "logsumexp")
-        for check in conform.checks_for(claim_id, getattr(functions, kind), kind)
-    ]
-
-
 def _weighted_terms(n):
     a = sp.symbols(f"a_1:{n + 1}", real=True)
     b = sp.symbols(f"b_1:{n + 1}", real=True, nonzero=True)
@@ -117,7 +108,7 @@ register(
     r"s = \sum_{i \ne k} \frac{b_i}{b_k} e^{a_i - m}",
     expect="holds",
     written=lambda: for_sizes(_log1p_form, (1, 2, 3, 4), why="SymPy expands the sum size by size"),
-    numeric=lambda: [_weighted_accuracy(), *_kit("IMPL-14")],
+    numeric=lambda: [_weighted_accuracy(), *conform.project_checks("IMPL-14")],
     implementation=("softmax.logsumexp",),
     references=(SCIPY,),
     note="k is the first index of the largest a_i among the terms with b_i ≠ 0, and m = a_k, "
@@ -163,7 +154,7 @@ register(
     r"\operatorname{sign}(b_k)\,\operatorname{sign}(1 + s)",
     expect="holds",
     written=lambda: for_sizes(_sign_rule, (1, 2, 3, 4), why="SymPy expands the sum size by size"),
-    numeric=lambda: [_signs_match(), *_kit("IMPL-15")],
+    numeric=lambda: [_signs_match(), *conform.project_checks("IMPL-15")],
     implementation=("softmax.logsumexp",),
     references=(SCIPY,),
     note="e^{a_k} > 0, so the sum has the sign of b_k (1 + s). A zero sum has sign 0 and "
@@ -218,7 +209,7 @@ register(
     r"= \log 0 = -\infty",
     expect="holds",
     written=_empty_sum,
-    numeric=lambda: [_empty_results(), *_kit("IMPL-16")],
+    numeric=lambda: [_empty_results(), *conform.project_checks("IMPL-16")],
     implementation=("softmax.logsumexp", "softmax.softmax", "softmax.log_softmax"),
     references=(SCIPY,),
     note="−∞ is the only value that keeps lse(a ∪ ∅) = lse(a), as 0 is for the sum. "
@@ -287,7 +278,7 @@ register(
         name="columns",
         why="one block of 2 rows, column by column",
     ),
-    numeric=lambda: [_axes_match(), *_kit("IMPL-17")],
+    numeric=lambda: [_axes_match(), *conform.project_checks("IMPL-17")],
     implementation=("softmax.softmax", "softmax.log_softmax", "softmax.logsumexp"),
     references=(SCIPY,),
     note="The normaliser sums over every entry of the slice, in whatever order they are "

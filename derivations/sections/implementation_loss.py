@@ -228,7 +228,7 @@ register(
     r"\lim_{t\to\infty}\mathrm{softmax}(t, t + c)_1 = \frac{1}{1 + e^{c}}",
     expect="holds",
     written=_path_dependence,
-    numeric=_policy_checks,
+    numeric=lambda: [*_policy_checks(), *conform.project_checks("IMPL-10")],
     implementation=("softmax.softmax", "softmax.log_softmax", "softmax.logsumexp"),
     note="Two infinite entries can approach ∞ at any gap c, and the limit depends on c: so "
     "softmax returns NaN there, and the one-hot limit where only one entry is infinite.",
