@@ -1,8 +1,8 @@
 """Other libraries' softmax functions, run through the conformance checks (`conform`).
 
-Each peer is a ``MODULE:FUNCTION`` spec and a kind. torch is a peer only where it is
-installed (the ``bench`` extra); its functions take tensors, so thin adapters below call
-them on NumPy arrays.
+Each peer is a ``MODULE:FUNCTION`` spec and a kind. torch and JAX are peers only where they
+are installed (the ``bench`` extra); their functions take tensors, so thin adapters below
+call them on NumPy arrays (JAX with float64 enabled, as a user wanting float64 sets it).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ class PeerResult:
         """The function as its users call it (torch's through the adapters below)."""
         module, _, name = self.spec.partition(":")
         if module == "derivations.peers":
-            return "torch." + name.removeprefix("torch_")
+            library, _, function = name.partition("_")
+            return {"torch": "torch.", "jax": "jax.nn."}[library] + function
         return f"{module}.{name}"
 
     @property
@@ -46,6 +47,9 @@ PEERS = (  # (who, MODULE:FUNCTION, kind)
     ("PyTorch", "derivations.peers:torch_softmax", "softmax"),
     ("PyTorch", "derivations.peers:torch_log_softmax", "log_softmax"),
     ("PyTorch", "derivations.peers:torch_logsumexp", "logsumexp"),
+    ("JAX", "derivations.peers:jax_softmax", "softmax"),
+    ("JAX", "derivations.peers:jax_log_softmax", "log_softmax"),
+    ("JAX", "derivations.peers:jax_logsumexp", "logsumexp"),
 )
 
 
@@ -72,10 +76,37 @@ def torch_logsumexp(z, axis=-1):
     return _torch("logsumexp", z, axis)
 
 
+def _jax(name, z, **kwargs):
+    import jax
+
+    # float64 as a JAX user gets it: without x64, JAX computes float64 input in float32.
+    jax.config.update("jax_enable_x64", True)
+    module, _, attr = name.rpartition(".")
+    function = getattr(importlib.import_module(module), attr)
+    result = function(jax.numpy.asarray(z), **kwargs)
+    return tuple(np.asarray(r) for r in result) if isinstance(result, tuple) else np.asarray(result)
+
+
+def jax_softmax(z, axis=-1):
+    """`jax.nn.softmax` on a NumPy array (with float64 enabled)."""
+    return _jax("jax.nn.softmax", z, axis=axis)
+
+
+def jax_log_softmax(z, axis=-1):
+    """`jax.nn.log_softmax` on a NumPy array (with float64 enabled)."""
+    return _jax("jax.nn.log_softmax", z, axis=axis)
+
+
+def jax_logsumexp(z, axis=-1, b=None, keepdims=False, return_sign=False):
+    """`jax.scipy.special.logsumexp` on a NumPy array (with float64 enabled)."""
+    kwargs = {"axis": axis, "b": b, "keepdims": keepdims, "return_sign": return_sign}
+    return _jax("jax.scipy.special.logsumexp", z, **kwargs)
+
+
 def available(spec: str) -> bool:
-    module = spec.partition(":")[0]
+    module, _, name = spec.partition(":")
     if module == "derivations.peers":
-        return importlib.util.find_spec("torch") is not None
+        return importlib.util.find_spec(name.partition("_")[0]) is not None
     return importlib.util.find_spec(module.partition(".")[0]) is not None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
@@ -61,3 +62,26 @@ def test_this_projects_functions_satisfy_every_property_of_their_kind(spec, kind
     results = conform.run(conform.load(spec), kind)
     failed = [f"{c.name}: {c.detail}" for _, c in results if not c.passed]
     assert results and not failed, failed
+
+
+def test_jax_and_torch_peers_are_listed_and_shown_as_not_installed_when_absent(monkeypatch):
+    specs = {spec for _, spec, _ in peers.PEERS}
+    assert {"derivations.peers:jax_softmax", "derivations.peers:torch_softmax"} <= specs
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name: None if name in ("jax", "torch") else real(name)
+    )
+    assert not peers.available("derivations.peers:jax_logsumexp")
+    assert not peers.available("derivations.peers:torch_softmax")
+    assert peers.available("scipy.special:softmax")
+    shown = peers.PeerResult("JAX", "derivations.peers:jax_log_softmax", "log_softmax", [])
+    assert shown.display == "jax.nn.log_softmax"
+
+
+def test_the_jax_adapters_compute_in_float64_when_jax_is_installed():
+    pytest.importorskip("jax")
+    q = peers.jax_softmax(np.array([[1.0, 2.0]]))
+    assert q.dtype == np.float64
+    np.testing.assert_allclose(q[0, 0], 1.0 / (1.0 + np.e), rtol=4 * 2.0**-53)
+    lse, sign = peers.jax_logsumexp(np.array([1.0, 2.0]), b=np.array([1.0, -1.0]), return_sign=True)
+    assert sign == -1.0 and lse.dtype == np.float64
