@@ -197,6 +197,23 @@ def test_every_claim_has_its_anchor_and_every_figure_shows(visits):
             assert f"{fig.name}.svg" in shown, f"figure {fig.name} not shown on {fig.page}"
 
 
+def test_the_verdict_and_peers_tables_fit_a_1400_pixel_window(built_site, server, browser):
+    """No table is wider than its page at 1400 px: every column shows, none is clipped."""
+    wide = {}
+    for path in ("/", "/peers/", "/errata/"):
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.goto(server + path, wait_until="load")
+        over = page.evaluate(
+            "[...document.querySelectorAll('article table')].map(t => "
+            "t.scrollWidth - t.closest('article').clientWidth).filter(d => d > 1)"
+        )
+        context.close()
+        if over:
+            wide[path] = over
+    assert not wide, f"tables wider than the page by these pixels: {wide}"
+
+
 def test_screenshots_of_the_home_and_gradient_pages_are_saved(visits):
     """Saved to build/screenshots/ for a person to look at; asserted to be non-trivial."""
     for name in ("home", "gradient"):
