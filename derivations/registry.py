@@ -60,6 +60,10 @@ class Claim:
     implementation: tuple[str, ...] = ()
     #: The claims this one rests on: a reader follows them, and a false one shows here.
     uses: tuple[str, ...] = ()
+    #: For an erratum, its title and what is wrong and what is right, in Simplified Chinese
+    #: for the tutorial's readers (the Chinese errata page).
+    title_zh: str | None = None
+    erratum_zh: str | None = None
     references: tuple[str, ...] = ()
     note: str = ""
     tags: tuple[str, ...] = field(default=())

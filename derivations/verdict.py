@@ -90,6 +90,8 @@ class Outcome:
             },
             "implementation": list(claim.implementation),
             "uses": list(claim.uses),
+            "title_zh": claim.title_zh,
+            "erratum_zh": claim.erratum_zh,
             "references": list(claim.references),
             "note": claim.note,
             "doc": claim.doc,

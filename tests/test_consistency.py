@@ -110,3 +110,15 @@ def test_every_claim_a_claim_uses_is_registered_and_not_itself():
     }
     assert not {k: v for k, v in bad.items() if v}, bad
     assert any(claim.uses for claim in REGISTRY.values())
+
+
+def test_every_erratum_has_a_chinese_title_and_explanation():
+    """The Chinese errata page shows each false-as-written claim in Chinese."""
+    missing = [
+        claim.id
+        for claim in REGISTRY.values()
+        if claim.expect == "false-as-written" and not (claim.title_zh and claim.erratum_zh)
+    ]
+    assert not missing, f"errata without title_zh and erratum_zh: {missing}"
+    stray = [c.id for c in REGISTRY.values() if c.title_zh and c.expect != "false-as-written"]
+    assert not stray, f"Chinese titles on claims that are not errata: {stray}"

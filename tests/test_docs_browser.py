@@ -151,7 +151,14 @@ def _open(browser, base, path):
 def visits(built_site, server, browser):
     """Every page of the site, opened once; the home and gradient pages are screenshot."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shots = {"/": "home", "/claims/gradient/": "gradient"}
+    shots = {
+        "/": "home",
+        "/zh/": "home-zh",
+        "/errata/": "errata",
+        "/zh/errata/": "errata-zh",
+        "/peers/": "peers",
+        "/claims/gradient/": "gradient",
+    }
     seen = {}
     for path in _pages(built_site):
         context, page, seen[path] = _open(browser, server, path)
@@ -214,9 +221,10 @@ def test_the_verdict_and_peers_tables_fit_a_1400_pixel_window(built_site, server
     assert not wide, f"tables wider than the page by these pixels: {wide}"
 
 
-def test_screenshots_of_the_home_and_gradient_pages_are_saved(visits):
-    """Saved to build/screenshots/ for a person to look at; asserted to be non-trivial."""
-    for name in ("home", "gradient"):
+def test_screenshots_of_the_home_errata_peers_and_gradient_pages_are_saved(visits):
+    """Saved to build/screenshots/ (both languages of the home and errata pages) for a person
+    to look at; asserted to be non-trivial."""
+    for name in ("home", "home-zh", "errata", "errata-zh", "peers", "gradient"):
         target = ARTIFACTS / f"{name}.png"
         assert target.stat().st_size > 20_000, f"{target} looks empty"
 

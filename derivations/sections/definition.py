@@ -106,6 +106,11 @@ register(
     section="definition",
     source=r"P(A)=0.9817,P(B)=0.0180,P(C)=0.0003",
     expect="false-as-written",
+    title_zh="例题：打印出的三个概率值",
+    erratum_zh=(
+        "教程打印的 0.9817、0.0180、0.0003 是 C = −3 时的 softmax；按文中给定的 A = 5、B "
+        "= 1、C = −1 计算，正确值为 0.9796、0.0179、0.0024。"
+    ),
     written=_printed(_PRINTED),
     corrected=_printed(_CORRECT),
     correction=r"P(A)=0.9796,\ P(B)=0.0179,\ P(C)=0.0024",
@@ -209,6 +214,10 @@ register(
     section="definition",
     source=r"\text{5的占比能到98\%以上}",
     expect="false-as-written",
+    title_zh="放大效应：5 的占比在 98% 以上",
+    erratum_zh=(
+        "这一结论来自算错的例题（SM-3）。C = −1 时 A 的占比是 97.96%，超过 97%，但没有达到 98%。"
+    ),
     written=_above(sp.Rational(98, 100)),
     corrected=_above(sp.Rational(97, 100)),
     correction=r"P(A)=0.9796 > 97\%\ (\text{not } 98\%)",

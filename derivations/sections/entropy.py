@@ -206,6 +206,11 @@ register(
     title="Definition of the cross-entropy H(p, q)",
     source=r"H(p,g)=\sum_i^Np_i\log_x\frac{1}{q_i}",
     expect="false-as-written",
+    title_zh="交叉熵 H(p, q) 的定义",
+    erratum_zh=(
+        "左边把第二个参数写成 g，右边用的却是估计值 q，g 从未出现（而教程其他地方的 g 指 "
+        "logits）。应写作 H(p, q) = Σ p_i log_x(1/q_i)。"
+    ),
     written=lambda: Proof(
         (_arguments("H(p, g) is a function of its arguments", ("p", "g"), _CE_RHS),)
     ),

@@ -95,6 +95,12 @@ register(
     title="The softmax output q_i is written without its exponentials",
     source=r"q_i=\frac{g_i}{\sum_k^Mg_k}",
     expect="false-as-written",
+    title_zh="softmax 输出 q_i 漏写了指数",
+    erratum_zh=(
+        "行内公式 q_i = g_i / Σ_k g_k 丢掉了紧随其后的数组里的指数：按原式，在教程自己的 "
+        "logits 5、1、−1 下 q_i 可以是负数（−1/5），分母为 0 时则没有定义。应为 q_i = e^{"
+        "g_i} / Σ_k e^{g_k}。"
+    ),
     written=_q_written,
     corrected=lambda: Proof(
         (
@@ -213,6 +219,12 @@ register(
     r"{\sum_l^Me^{g_l}} - \frac{e^{g_k}}{\sum_l^Me^{g_l}}\frac{e^{g_i}}{\sum_l^Me^{g_l}}\left("
     r"g_k\right)'\right] \end{split}",
     expect="false-as-written",
+    title_zh="梯度推导第一段：经过 softmax 的链式法则与商法则",
+    erratum_zh=(
+        "两处笔误：第 2 行在求导内部重用了求和下标 k，字面上是 Σ_k q_k = 1 的导数，即 0；"
+        "第 4 行把分母求导得到的 (g_i)' 写成了 (g_k)'，丢掉了 −q_i x_j Σ_{k≠i} p_k 一项。"
+        "把第 2 行写成 q_k 的导数、第 4 行写成 (g_i)' = x_j 后，推导成立。"
+    ),
     written=lambda: _chain(_block1(opt.prime(g[k]), _sum_k(opt.q_of(k)))),
     corrected=lambda: _chain(_block1(opt.prime(g[i]), opt.q_of(k))),
     correction=r"\text{line 2: }\sum_k^M\frac{p_k}{q_k}\left(\frac{e^{g_k}}{\sum_l^Me^{g_l}}"
@@ -247,6 +259,12 @@ register(
     r"\left(g_k\right)'\\ &=\left(p_i-q_i\sum_{k}^Mp_k\right)\frac{\partial\sum_j^N w_{ij}x_j}"
     r"{\partial w_{ij}}\\ &=\left(p_i-q_i\sum_{k}^Mp_k\right)x_j \end{split}",
     expect="false-as-written",
+    title_zh="梯度推导第二段：拆出 i 项，得到 (p_i − q_iΣ_k p_k)x_j",
+    erratum_zh=(
+        "结果正确，但靠两处相互抵消的笔误：在 Σ_{k≠i} 中 (g_k)' = ∂g_k/∂w_ij 为 0，第一行"
+        "因此少了一项；第三步又把 (g_k)' 当作 x_j 从求和中提出，把这一项加了回来。每一行"
+        "都应写 (g_i)' = x_j。"
+    ),
     written=lambda: _chain(_block2(opt.prime(g[k]))),
     corrected=lambda: _chain(_block2(opt.prime(g[i]))),
     correction=r"\left(g_k\right)'\to\left(g_i\right)'=x_j\text{ in every line}",

@@ -260,6 +260,11 @@ register(
     title="Log-likelihood and cross-entropy are 'exactly the same expression'",
     source=r"\text{可以看出极大似然评估和交叉熵最后得到的是一模一样的表达式}",
     expect="false-as-written",
+    title_zh="对数似然与交叉熵是“一模一样的表达式”",
+    erratum_zh=(
+        "L = Σ p log q，而 H = Σ p log_x(1/q)：二者符号相反，且 H 的底数 x 任意，只在 L ="
+        " 0 时相等。正确的关系是取自然对数时 L = −H：最大化似然就是最小化交叉熵。"
+    ),
     written=_same_written,
     corrected=lambda: chain(
         [
@@ -335,6 +340,12 @@ register(
     source=r"L=\frac{1}{M}\log\prod_k^M\prod_i^Nq_{ij}^{p_{ij}}=\frac{1}{M}\sum_k^M\sum_i^N "
     r"p_{kj}\log q_{kj}, k\in(0,M]",
     expect="false-as-written",
+    title_zh="M 个样本的对数似然",
+    erratum_zh=(
+        "下标有误：乘积与求和遍历 k（样本）和 i（类别），因子却带着 (i, j) 和 (k, j)，j "
+        "没有约束。应写作 L = (1/O) log ∏_k ∏_i q_ki^{p_ki} = (1/O) Σ_k Σ_i p_ki log q_ki"
+        "。"
+    ),
     written=lambda: chain(
         [("mean over the M samples", _MEAN), ("middle", _LIT_MID), ("right", _LIT_RIGHT)],
         simplifier=_literal,

@@ -113,6 +113,11 @@ register(
     title="Predicted [0.05, 0.9, 0.05]: loss ≈ −0.10",
     source=r"\approx -0.10",
     expect="false-as-written",
+    title_zh="预测为 [0.05, 0.9, 0.05] 时损失约为 −0.10",
+    erratum_zh=(
+        "一个小的舍入错误：ln 0.9 = −0.1054，保留两位小数应为 −0.11，−0.10 是截断的结果。"
+        "“损失向 0 上升”的结论不受影响。"
+    ),
     written=_example((0.05, 0.9, 0.05), -0.10),
     corrected=_example((0.05, 0.9, 0.05), -0.11),
     correction=r"\ln 0.9 \approx -0.11",

@@ -152,6 +152,11 @@ register(
     title="The mean gradient over O samples needs q per sample: (1/O)Σ_k(p_ki − q_ki)x_kj",
     source=r"\nabla_{ij}=\frac{1}{O}\sum_k^O(p_{(k)i}-q_i)x_{(k)j}",
     expect="false-as-written",
+    title_zh="O 个样本的平均梯度：每个样本有自己的 q",
+    erratum_zh=(
+        "式中的 q_i 没有样本下标，等于用同一个预测值代替所有样本的预测。每个样本都有自己"
+        "的 q_(k)i，应写作 (1/O) Σ_k (p_(k)i − q_(k)i) x_(k)j。"
+    ),
     written=lambda: _mean_grad(WRITTEN, "with Σ_m p_km = 1: (1/O)Σ_k(p_ki − q_i)x_kj"),
     corrected=lambda: _mean_grad(CORRECT, "with Σ_m p_km = 1: (1/O)Σ_k(p_ki − q_ki)x_kj"),
     correction=r"\nabla_{ij}=\frac{1}{O}\sum_k^O\left(p_{(k)i}-q_{(k)i}\right)x_{(k)j}",
@@ -207,6 +212,11 @@ register(
     title="D = (P − Q)ᵀX is O times the matrix of ∇_ij: the 1/O is missing",
     source=r"W=W+\eta D,\ D=(P-Q)^TX",
     expect="false-as-written",
+    title_zh="D = (P − Q)ᵀX 缺少 1/O",
+    erratum_zh=(
+        "(P − Q)ᵀX 的 (i, j) 元素是对 O 个样本求和的梯度，是平均梯度 ∇_ij 的 O 倍。更新仍"
+        "是上升方向，但步长大了 O 倍；应取 D = (P − Q)ᵀX / O，与算法总结的第 4 步一致。"
+    ),
     written=lambda: _d(1),
     corrected=lambda: _d(1 / O),
     correction=r"D=\frac{(P-Q)^TX}{O},\ W=W+\eta D",

@@ -206,6 +206,11 @@ register(
     source=r"\left[P\log\left(S^T\right)\right]^D= \begin{bmatrix} \sum_i^m(p_{(1)i}s_{(1)i})& "
     r"\sum_i^m(p_{(2)i}s_{(2)i})& \cdots& \sum_i^m(p_{(o)i}s_{(o)i}) \end{bmatrix}",
     expect="false-as-written",
+    title_zh="第 1 步：[P log(Sᵀ)]^D 的展开把 Q 写成了 S",
+    erratum_zh=(
+        "S 在第 2 步被定义为 o×1 的列 G×E，P（o×m）与 log(Sᵀ)（1×o）的乘积只在 m = 1 时有"
+        "定义。这里指的是 softmax 的结果 Q：应为 [P log(Qᵀ)]^D。"
+    ),
     written=_step1_written,
     corrected=_step1_corrected,
     correction=r"\left[P\log\left(Q^T\right)\right]^D=\begin{bmatrix}\sum_i^m p_{(1)i}\log "
@@ -259,6 +264,11 @@ register(
     source=r"L=\frac{1}{o}\begin{bmatrix}\sum_k^o\sum_i^m\left[p_{(o)i}\log(s_{(o)i}) \right]"
     r"\end{bmatrix}",
     expect="false-as-written",
+    title_zh="第 2 步：最终的 L 对 k 求和，被加项却带着 (o)",
+    erratum_zh=(
+        "被加项应带着求和下标 k：按原式，o 项全是第 o 个样本的项，L 退化为最后一个样本的"
+        "对数似然。应为 L = (1/o) Σ_k Σ_i p_(k)i log q_(k)i。"
+    ),
     written=_final_written,
     corrected=lambda: Proof(
         (step("(1/o)[P log Q^T]^D E_2", matrix_loss(sp.OneMatrix(O, 1)), LOSS),),
@@ -323,6 +333,11 @@ register(
     section="matrix-loss",
     source=r"\text{把矩阵符号去掉,这里的结果和前面最大似然评估推导的结果一致}",
     expect="false-as-written",
+    title_zh="矩阵结果与极大似然的损失一致",
+    erratum_zh=(
+        "按打印出的式子，两者并不相同：这里的被加项用 (o) 代替了 k（MATL-4），前面的结果"
+        "用 j 代替了 i（ML-7）。改正后二者都是平均对数似然，矩阵形式与乘积形式相等。"
+    ),
     written=_ml_written,
     corrected=_ml_corrected,
     correction=r"\frac{1}{o}\left[P\log Q^T\right]^D E_2=\frac{1}{o}\log\prod_k^o\prod_i^m "

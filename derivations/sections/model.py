@@ -193,6 +193,12 @@ register(
     section="model",
     source=r"softmax(x)=\frac{e^{w_{ij}x_j}}{\sum_j^ne^{w_ijx_j}},\ i\in(0,m),\ j\in[0.n]",
     expect="false-as-written",
+    title_zh="线性模型的 softmax：分母对 m 个类别求和，而不是对特征求和",
+    erratum_zh=(
+        "原式的分母对同一类别的各个特征 j 累加 e^{w_ij x_j}，得到的比例不是在类别上归一化"
+        "的（W = 0、三个特征、两个类别时每个都是 1/3）。分母应对类别 k 累加整个指数：Σ_k "
+        "e^{Σ_j w_kj x_j}。"
+    ),
     written=_model_written,
     corrected=_model_corrected,
     correction=r"q_i=\frac{e^{\sum_j w_{ij}x_j}}{\sum_{k=1}^{m}e^{\sum_j w_{kj}x_j}},\ i\in(0,m]",
@@ -374,6 +380,11 @@ register(
     r"\begin{bmatrix} q_{11}&q_{12}&q_{13}&\cdots&q_{1m}\\ q_{21}&q_{22}&q_{23}&\cdots&q_{2m}\\ "
     r"\vdots&\vdots&\vdots&\ddots&\vdots\\ q_{o1}&s_{o2}&q_{o3}&\cdots&q_{om}\\ \end{bmatrix}",
     expect="false-as-written",
+    title_zh="第 3 步：Q = G/S，最终矩阵中打印的元素",
+    erratum_zh=(
+        "分母写成了没有定义的 d_k，应为第 2 步的行和 s_k；即便如此，最后一行仍有三个元素"
+        "的下标错误（c_12、c_12、c_1m 应为 c_o2、c_o3、c_om）。应为 q_ki = c_ki / s_k。"
+    ),
     written=_q_written,
     corrected=_q_corrected,
     correction=r"q_{ki}=\frac{c_{ki}}{s_k},\ s_k=\sum_i^m c_{ki}",

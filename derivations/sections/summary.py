@@ -127,6 +127,11 @@ register(
     section="summary",
     source=r"E_1,E_2\text{是两个用于合并计算的单位矩阵,形状为}(M,1)\text{和}(O,1)",
     expect="false-as-written",
+    title_zh="E_1、E_2 被称为单位矩阵，实际是全 1 列向量",
+    erratum_zh=(
+        "单位矩阵是方阵：形状为 (M, 1) 的单位矩阵只在 M = 1 时存在，而且乘以它不会对 G 的"
+        "各行求和。同一行给出的 E = [1, 1, …, 1]ᵀ 表明，这里指的是全 1 列向量。"
+    ),
     written=lambda: Proof(
         (
             shape_step("identity E_1: shape (M, M) = (M, 1)", sp.Identity(M), (M, 1)),

@@ -235,6 +235,11 @@ register(
     section="training",
     source=r"\text{在优化的过程中Loss是逐渐接近0的}",
     expect="false-as-written",
+    title_zh="损失收敛到 0",
+    erratum_zh=(
+        "对任何有限的 W 都有 L < 0；只有存在能把各类别分开的 W 时，L 的上确界才是 0。在教"
+        "程的随机标签上，L 上升到它的最大值（种子为 0 时约为 −1.754），而不是 0。"
+    ),
     written=lambda: _two_point_sup(0),
     corrected=lambda: _two_point_sup(-sp.log(2)),
     correction=r"L_t \uparrow \max_W L < 0 \text{ unless the labels are linearly separable}",

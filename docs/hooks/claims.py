@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 from mkdocs.structure.files import File
 
@@ -24,6 +25,7 @@ from derivations.pages import (
     section_page,
     verdict_table,
 )
+from derivations.pages_zh import errata_page_zh
 from derivations.reports import LOSS_FIGURE, bench_loss_figure, bench_page, digits_page
 
 _OUTCOMES = []
@@ -59,6 +61,7 @@ def on_files(files, config):
             File.generated(config, f"claims/{key}.md", content=section_page(key, _OUTCOMES))
         )
     files.append(File.generated(config, "errata.md", content=errata_page(_OUTCOMES)))
+    files.append(File.generated(config, "zh/errata.md", content=errata_page_zh(_OUTCOMES)))
     files.append(File.generated(config, "peers.md", content=peers_page(*peers.run_all())))
     files.append(File.generated(config, "digits.md", content=digits_page()))
     files.append(File.generated(config, "benchmarks.md", content=bench_page()))
@@ -79,6 +82,14 @@ def _json_of(match):
 
 
 def on_page_markdown(markdown, page, config, files):
-    markdown = markdown.replace("<!-- verdict-table -->", verdict_table(_OUTCOMES))
+    prefix = "../" * page.file.src_uri.count("/")  # the Chinese home page is one level down
+    markdown = markdown.replace("<!-- verdict-table -->", verdict_table(_OUTCOMES, prefix))
     markdown = markdown.replace("<!-- conform-kinds -->", conform_kinds())
     return _CLAIM_JSON.sub(_json_of, markdown)
+
+
+def on_post_build(config):
+    # Material's language selector reads the other language's sitemap to find a page's
+    # counterpart; the Chinese pages live in this same site, so they share its sitemap.
+    site = Path(config["site_dir"])
+    (site / "zh" / "sitemap.xml").write_bytes((site / "sitemap.xml").read_bytes())
