@@ -7,12 +7,21 @@ import datetime
 import json
 import pathlib
 
-from benchmarks import arguments, fit, functions, loss, timing, verifier
+from benchmarks import arguments, dask_fit, fit, functions, loss, timing, verifier
 from benchmarks import compile as compile_times
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
 SCHEMA = 2
-PARTS = ("functions", "arguments", "compile", "loss", "fit", "fit_large", "verifier")
+PARTS = (
+    "functions",
+    "arguments",
+    "compile",
+    "loss",
+    "fit",
+    "fit_large",
+    "dask_fit",
+    "verifier",
+)
 
 
 def main(argv=None):
@@ -48,6 +57,9 @@ def main(argv=None):
     if "fit_large" in args.only:
         report["fit_large"] = fit.run_large(args.quick)
         _print_fit_large(report["fit_large"])
+    if "dask_fit" in args.only:
+        report["dask_fit"] = dask_fit.run(args.quick)
+        _print_dask_fit(report["dask_fit"])
     if "verifier" in args.only:
         report["verifier"] = verifier.run(args.quick)
         _print_verifier(report["verifier"])
@@ -156,6 +168,26 @@ def _print_fit_large(r):
         f"{_met(r)}\n  with one BLAS thread: ours {one['ours_s']:.3f} s, scikit-learn "
         f"{one['peer_s']:.3f} s; ratio {one['ratio']:.2f}: {_met(one)}"
     )
+
+
+def _print_dask_fit(r):
+    if r["skipped"]:
+        print(f"\nfit on a Dask cluster: not run ({r['skipped']})")
+        return
+    mem = r["in_memory"]
+    print(
+        f"\nfit on a Dask cluster, X of {r['x_bytes'] / 2**30:.2f} GiB (O={r['O']}, N={r['N']}, "
+        f"M={r['M']}), built in {r['build_s']:.1f} s: {r['iterations']} iterations in "
+        f"{r['seconds']:.1f} s, {r['per_iteration_s']:.3f} s each; in memory, "
+        f"{mem['x_bytes'] / 2**20:.0f} MiB of X: {mem['per_iteration_s']:.4f} s each"
+    )
+    for w in r["workers"]:
+        print(
+            f"  worker: peak {w['peak_rss_bytes'] / 2**20:.0f} MiB of "
+            f"{w['limit_bytes'] / 2**20:.0f} MiB, written to disk "
+            f"{w.get('disk_written_bytes', 0) / 2**20:.0f} MiB, restarted: {w['restarted']}"
+        )
+    print(f"  worker log: {r['worker_log']}; warnings: {len(r['warnings'])}")
 
 
 def _print_verifier(rows):

@@ -359,6 +359,52 @@ def _fit_large_section(f) -> list[str]:
     ]
 
 
+def _dask_fit_section(d) -> list[str]:
+    """A fit on a Dask cluster whose data outgrow each worker's memory, and in memory."""
+    head = ["## Scaling out: data larger than a worker's memory", ""]
+    if d.get("skipped"):
+        return [*head, f"Not run: {d['skipped']}.", ""]
+
+    def size(b):
+        if b is None:
+            return "—"
+        return f"{b / 2**30:.3g} GiB" if b >= 2**30 else f"{b / 2**20:.3g} MiB"
+
+    mem, log = d["in_memory"], d["worker_log"]
+    out = [
+        *head,
+        f"{d['dataset']}; O = {_count(d['O'])}, N = {d['N']}, M = {d['M']}, in chunks of "
+        f"{_count(d['chunk_rows'])} rows. `{d['model']}` on `{d['cluster']}`, started from "
+        f"Python, X persisted on the workers (built in {_seconds(d['build_s'])}); then on the "
+        f"first chunks of the same data in the benchmark's own process, with NumPy: {mem['rule']}.",
+        "",
+        "| where | X | iterations | time | per iteration | per iteration and GiB of X |",
+        "|---|---|---|---|---|---|",
+    ]
+    for where, r in (("on the cluster", d), ("in memory, one process", mem)):
+        out.append(
+            f"| {where} | {size(r['x_bytes'])} | {r['iterations']} | {_seconds(r['seconds'])} "
+            f"| {_seconds(r['per_iteration_s'])} | "
+            f"{_seconds(r['per_iteration_s'] * 2**30 / r['x_bytes'])} |"
+        )
+    out += ["", "| worker | peak memory in the fit | limit | peak ÷ limit | written to disk |"]
+    out.append("|---|---|---|---|---|")
+    for i, w in enumerate(d["workers"], 1):
+        out.append(
+            f"| {i} | {size(w['peak_rss_bytes'])} | {size(w['limit_bytes'])} | "
+            f"{w['peak_rss_bytes'] / w['limit_bytes']:.0%} | {size(w.get('disk_written_bytes'))} |"
+        )
+    return [
+        *out,
+        "",
+        f"Peak memory: the resident set size of each worker process, sampled every 20 ms. "
+        f"In the whole run, workers paused {log['Pausing worker']} times (memory above "
+        f"{d['memory_thresholds']['pause']:.0%} of the limit); a worker restarted: "
+        f"{'yes' if d['restarted'] else 'no'}; warnings: {len(d['warnings'])}.",
+        "",
+    ]
+
+
 def _verifier_section(rows) -> list[str]:
     out = ["## Cost of the verifier", "", "| command | wall time | exit |", "|---|---|---|"]
     for v in rows:
@@ -410,6 +456,7 @@ def bench_page(path: Path = RESULTS) -> str:
         "loss": _loss_section,
         "fit": _fit_section,
         "fit_large": _fit_large_section,
+        "dask_fit": _dask_fit_section,
         "verifier": _verifier_section,
     }
     out = [*head, *_run_line(r)]

@@ -214,3 +214,46 @@ def test_arguments_table_shows_each_call_against_scipy_and_against_the_plain_cal
     assert "| call | shape | SciPy's | ÷ SciPy | ÷ plain | plain call |" in page
     assert "| `softmax.softmax(z, axis=(1, 2))` | 1e3 × 100 × 10 | 4 ms | 0.50 ✓ | 1.00 |" in page
     assert "| `softmax.logsumexp(z, b=b)` | 1e4 × 1e3 | 4 ms | 0.55 | 1.00 |" in page
+
+
+def test_dask_fit_section_shows_the_cluster_against_memory_and_each_worker(tmp_path):
+    worker = {"restarted": False, "limit_bytes": 2**30, "peak_rss_bytes": 870 * 2**20}
+    part = {
+        "skipped": None,
+        "dataset": "Synthetic",
+        "model": "SoftmaxRegression()",
+        "cluster": "LocalCluster()",
+        "memory_thresholds": {"pause": 0.8},
+        "O": 8_388_608,
+        "N": 32,
+        "M": 3,
+        "chunk_rows": 262_144,
+        "x_bytes": 2**31,
+        "build_s": 6.0,
+        "seconds": 80.0,
+        "iterations": 20,
+        "per_iteration_s": 4.0,
+        "workers": [worker | {"disk_written_bytes": 20 * 2**30}, worker | {"restarted": True}],
+        "restarted": True,
+        "worker_log": {"Pausing worker": 15},
+        "in_memory": {
+            "x_bytes": 256 * 2**20,
+            "rule": "the largest subset",
+            "seconds": 2.0,
+            "iterations": 20,
+            "per_iteration_s": 0.1,
+        },
+        "warnings": [],
+    }
+    results = {"schema": 2, "created": "2026-12-02", "quick": False, "environment": ENVIRONMENT}
+    page = bench_page(_write(tmp_path, {**results, "dask_fit": part}))
+    assert "## Scaling out: data larger than a worker's memory" in page
+    assert "| on the cluster | 2 GiB | 20 | 80 s | 4 s | 2 s |" in page
+    assert "| in memory, one process | 256 MiB | 20 | 2 s | 100 ms | 400 ms |" in page
+    assert "| 1 | 870 MiB | 1 GiB | 85% | 20 GiB |" in page
+    # A worker that restarted has no disk counters: —.
+    assert "| 2 | 870 MiB | 1 GiB | 85% | — |" in page
+    assert "paused 15 times (memory above 80% of the limit); a worker restarted: yes" in page
+    skipped = {"skipped": "dask or distributed not installed (dask)"}
+    page = bench_page(_write(tmp_path, {**results, "dask_fit": skipped}))
+    assert "Not run: dask or distributed not installed (dask)." in page
