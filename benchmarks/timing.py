@@ -82,12 +82,25 @@ def _blas_threads():
     return max(counts) if counts else None
 
 
+def _cpu_model():
+    """The CPU's model name (Linux's /proc/cpuinfo), else what `platform` knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def environment():
-    """What the numbers depend on: versions, CPU count, BLAS core type."""
+    """What the numbers depend on: the CPU, versions, CPU count, BLAS core type."""
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "machine": platform.machine(),
+        "cpu_model": _cpu_model(),
         "cpu_count": os.cpu_count(),
         # Left as the machine has it (unset or not); the numbers are with this value.
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
@@ -101,6 +114,9 @@ def environment():
                 "numba",
                 "threadpoolctl",
                 "torch",
+                "jax",
+                "dask",
+                "distributed",
                 "softmax-verified",
             )
         },

@@ -16,6 +16,22 @@ from derivations import digits
 from derivations.figures import for_page, svg
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "latest.json"
+#: The published run, committed with the project: shown where no newer local run exists.
+RECORD = Path(__file__).resolve().parents[1] / "benchmarks" / "record.json"
+
+
+def results_file(local: Path = RESULTS, record: Path = RECORD) -> tuple[Path | None, bool]:
+    """The run the Benchmarks page shows, and whether it is the committed record: a local
+    run of `make bench` when there is one at least as new as the record, else the record."""
+
+    def created(path):
+        return json.loads(path.read_text(encoding="utf-8")).get("created", "")
+
+    if local.exists() and (not record.exists() or created(local) >= created(record)):
+        return local, False
+    return (record, True) if record.exists() else (None, False)
+
+
 #: Where the benchmarks page finds the plot of the loss rows (drawn by `bench_loss_figure`).
 LOSS_FIGURE = "figures/bench-loss.svg"
 
@@ -412,9 +428,18 @@ def _verifier_section(rows) -> list[str]:
     return [*out, ""]
 
 
-def _run_line(r) -> list[str]:
+def _run_line(r, recorded=False) -> list[str]:
     env = r["environment"]
-    lines = [
+    lines = []
+    if recorded:
+        machine = env.get("cpu_model") or env["machine"]
+        lines += [
+            f'!!! info "Recorded on {r["created"][:10]}, {machine}"',
+            "    The published run, committed with the project as `benchmarks/record.json`. "
+            "A local `make bench` replaces it in the site that machine builds.",
+            "",
+        ]
+    lines += [
         f"Run of {r['created']}{' (quick)' if r['quick'] else ''}: "
         f"Python {env['python']}, {env['machine']}, {env['cpu_count']} cores, "
         f"BLAS threads {env.get('blas_threads')}, "
@@ -430,7 +455,7 @@ def _run_line(r) -> list[str]:
     return lines
 
 
-def bench_page(path: Path = RESULTS) -> str:
+def bench_page(path: Path | None = None) -> str:
     head = [
         "# Benchmarks",
         "",
@@ -439,7 +464,8 @@ def bench_page(path: Path = RESULTS) -> str:
         "it can. Timings belong to one machine: the environment of the run is listed below.",
         "",
     ]
-    if not path.exists():
+    path, recorded = results_file() if path is None else (path, False)
+    if path is None or not path.exists():
         return "\n".join(
             [
                 *head,
@@ -459,16 +485,18 @@ def bench_page(path: Path = RESULTS) -> str:
         "dask_fit": _dask_fit_section,
         "verifier": _verifier_section,
     }
-    out = [*head, *_run_line(r)]
+    out = [*head, *_run_line(r, recorded)]
     for name, section in sections.items():
         if name in r:
             out += section(r[name])
     return "\n".join(out)
 
 
-def bench_loss_figure(path: Path = RESULTS) -> str | None:
-    """SVG of the loss rows of `path` (time and peak memory against O), or None without them."""
-    if not path.exists():
+def bench_loss_figure(path: Path | None = None) -> str | None:
+    """SVG of the loss rows of `path` (time and peak memory against O), or None without them;
+    by default of the run the Benchmarks page shows (`results_file`)."""
+    path = results_file()[0] if path is None else path
+    if path is None or not path.exists():
         return None
     rows = json.loads(path.read_text(encoding="utf-8")).get("loss", {}).get("rows")
     if not rows:

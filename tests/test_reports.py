@@ -257,3 +257,23 @@ def test_dask_fit_section_shows_the_cluster_against_memory_and_each_worker(tmp_p
     skipped = {"skipped": "dask or distributed not installed (dask)"}
     page = bench_page(_write(tmp_path, {**results, "dask_fit": skipped}))
     assert "Not run: dask or distributed not installed (dask)." in page
+
+
+def test_the_page_shows_the_committed_record_unless_a_local_run_is_as_new(tmp_path, monkeypatch):
+    from derivations import reports
+
+    environment = {**ENVIRONMENT, "cpu_model": "Some CPU @ 2.0GHz"}
+    base = {"schema": 2, "quick": False, "environment": environment}
+    (tmp_path / "local").mkdir()
+    record = _write(tmp_path, {**base, "created": "2026-12-02T09:00:00+00:00"})
+    local = tmp_path / "local" / "latest.json"
+    assert reports.results_file(local, record) == (record, True)  # no local run
+    local.write_text(json.dumps({**base, "created": "2026-12-01T00:00:00+00:00"}))
+    assert reports.results_file(local, record) == (record, True)  # an older local run
+    local.write_text(json.dumps({**base, "created": "2026-12-03T00:00:00+00:00"}))
+    assert reports.results_file(local, record) == (local, False)  # a newer one replaces it
+    assert reports.results_file(tmp_path / "none.json", tmp_path / "no.json") == (None, False)
+    monkeypatch.setattr(reports, "results_file", lambda: (record, True))
+    page = reports.bench_page()
+    assert '!!! info "Recorded on 2026-12-02, Some CPU @ 2.0GHz"' in page
+    assert "committed with the project as `benchmarks/record.json`" in page
