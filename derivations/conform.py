@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import softmax
 from derivations import families, reference
 from derivations.evidence import Check
 
@@ -212,8 +213,6 @@ def assert_conforms(func, kind="softmax", *, dtypes=(np.float32, np.float64), pr
 def project_checks(claim_id: str) -> list[Check]:
     """The properties of `claim_id` run on this project's function of each of their kinds
     (softmax, log_softmax, logsumexp)."""
-    import softmax
-
     kinds = dict.fromkeys(p.kind for p in PROPERTIES if p.claim == claim_id)
     return [c for kind in kinds for c in checks_for(claim_id, getattr(softmax, kind), kind)]
 

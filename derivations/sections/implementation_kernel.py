@@ -25,7 +25,8 @@ from derivations import sum_order
 from derivations.evidence import holds
 from derivations.proof import Proof, for_sizes, positive, step
 from derivations.registry import register
-from softmax import _blocks
+from softmax import _blocks, _long_rows
+from softmax import functions as production
 
 _U = 2.0**-53
 HIGHAM = "Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., §4.2 (pairwise sum)"
@@ -98,9 +99,6 @@ def _same_bits():
 def _long_row_bits():
     """A row longer than LONG: production logsumexp = m + log1p(t / w) with t the proven
     chunked tree over NumPy's e^{x_i} in Python floats, bit for bit."""
-    from softmax import _long_rows
-    from softmax import functions as production
-
     rng = np.random.default_rng(34)
     differ = []
     for n in (_long_rows.LONG + 1, 3 * _long_rows.CHUNK + _long_rows.LONG + 7):
