@@ -6,6 +6,7 @@ import importlib.util
 import subprocess
 import sys
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -79,9 +80,12 @@ def test_jax_and_torch_peers_are_listed_and_shown_as_not_installed_when_absent(m
 
 
 def test_the_jax_adapters_compute_in_float64_when_jax_is_installed():
-    pytest.importorskip("jax")
+    pytest.importorskip("jax")  # JAX is in the bench extra only; the peers page says so
     q = peers.jax_softmax(np.array([[1.0, 2.0]]))
     assert q.dtype == np.float64
-    np.testing.assert_allclose(q[0, 0], 1.0 / (1.0 + np.e), rtol=4 * 2.0**-53)
+    # What is tested is that the arithmetic is float64 (JAX's accuracy is the peers page's
+    # business): a float32 computation errs by about 2^-25 relative, far above 2^-40.
+    exact = 1 / (1 + mpmath.e)
+    assert abs(q[0, 0] - exact) / exact < 2.0**-40
     lse, sign = peers.jax_logsumexp(np.array([1.0, 2.0]), b=np.array([1.0, -1.0]), return_sign=True)
     assert sign == -1.0 and lse.dtype == np.float64

@@ -18,6 +18,7 @@ from contextlib import redirect_stderr
 import numpy as np
 import pytest
 
+# Dask is the optional `dask` extra (installed by `make`); without it there is nothing here to test.
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 
@@ -40,6 +41,14 @@ def _cluster():
 def client():
     with _cluster() as cluster, distributed.Client(cluster) as c:
         yield c
+
+
+def _weights(model):
+    return np.column_stack([model.intercept_, model.coef_])
+
+
+def _relative(got, want):
+    return float(np.max(np.abs(got - want)) / np.max(np.abs(want)))
 
 
 def _data(seed=0, n=3000, features=5, classes=3):
@@ -68,9 +77,11 @@ def test_a_fit_on_a_dask_array_equals_the_in_memory_fit(client, solver):
         calls[name + "_model"] = model
     a, b = calls["numpy_model"], calls["dask_model"]
     assert a.n_iter_ == b.n_iter_ and len(calls["numpy"]) == len(calls["dask"]) == a.n_iter_
-    np.testing.assert_allclose(b.coef_, a.coef_, rtol=1e-10, atol=0)
-    np.testing.assert_allclose(b.intercept_, a.intercept_, rtol=1e-10, atol=1e-14)
-    np.testing.assert_allclose(calls["dask"], calls["numpy"], rtol=1e-12)
+    # The standard: the weights within 1e-10 of the in-memory ones, relative to the
+    # largest weight (the block sums add the same terms in another order, IMPL-18), and the
+    # losses along the way to the same relative standard.
+    assert _relative(_weights(b), _weights(a)) <= 1e-10
+    np.testing.assert_allclose(calls["dask"], calls["numpy"], rtol=1e-10, atol=0)
     assert errs["numpy"].getvalue().count("\n") == errs["dask"].getvalue().count("\n") > 0
     np.testing.assert_array_equal(b.classes_, a.classes_)
 
@@ -91,7 +102,9 @@ def test_predictions_on_a_dask_array_are_lazy_and_equal_the_in_memory_ones(clien
     for method in ("predict", "predict_proba", "predict_log_proba", "decision_function"):
         lazy = getattr(model, method)(Xd)
         assert isinstance(lazy, da.Array), method
-        np.testing.assert_allclose(lazy.compute(), getattr(model, method)(X), rtol=1e-15, atol=0)
+        # Each row is computed from that row alone (the same product and kernel per block):
+        # the same bits as in memory.
+        np.testing.assert_array_equal(lazy.compute(), getattr(model, method)(X))
     score = model.score(Xd, yd)
     assert isinstance(score, da.Array)
     assert float(score.compute()) == model.score(X, y)
@@ -132,7 +145,7 @@ def test_a_worker_lost_in_the_middle_of_a_fit_gives_the_same_weights_or_a_clear_
             assert "worker" in str(exc).lower() or type(exc).__name__ == "KilledWorker", exc
             return
     assert got.n_iter_ == expected.n_iter_
-    np.testing.assert_allclose(got.coef_, expected.coef_, rtol=1e-10, atol=0)
+    assert _relative(_weights(got), _weights(expected)) <= 1e-10
 
 
 @pytest.mark.parametrize(
