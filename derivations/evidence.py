@@ -17,6 +17,10 @@ class Check:
     passed: bool
     detail: str
 
+    def __post_init__(self):
+        # A NumPy comparison gives np.bool_, which the JSON export cannot write.
+        object.__setattr__(self, "passed", bool(self.passed))
+
     def as_dict(self) -> dict:
         return {"name": self.name, "passed": self.passed, "detail": self.detail}
 

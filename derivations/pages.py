@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 
+from derivations import conform
 from derivations.figures import for_claim
 from derivations.registry import REGISTRY, SECTIONS
 from derivations.verdict import Outcome
@@ -218,10 +219,6 @@ def claim_json(outcome: Outcome) -> str:
 
 
 def conform_kinds() -> str:
-    from derivations import conform
-    from derivations.registry import load
-
-    load()  # every property, those registered by the section modules included
     rows = ["| `--kind` | how the function is called | claims checked |", "|---|---|---|"]
     for kind, call in conform.CALLING.items():
         ids = sorted({p.claim for p in conform.PROPERTIES if p.kind == kind})

@@ -249,3 +249,13 @@ def rounded(label, exact, stated, digits: int) -> Proof:
         (Step(label, shown, f"{stated:.{digits}f}", recheck(stated_exact), recheck, stated_exact),),
         counterexample={"computed": f"{float(as_printed):.{digits}f}"},
     )
+
+
+def steps_of(*proofs) -> tuple[Step, ...]:
+    """The steps of several proofs, in order, as the steps of one."""
+    return tuple(s for proof in proofs for s in proof.steps)
+
+
+def doit_simplify(expr):
+    """Carry out what a statement keeps unevaluated (limits, substitutions), then simplify."""
+    return simplify(expr.doit())

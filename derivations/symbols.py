@@ -11,6 +11,8 @@ M, N, O = sp.symbols("M N O", integer=True, positive=True)
 i, j, k, l, r = sp.symbols("i j k l r", integer=True, positive=True)
 g, p, q, w, x, z = (sp.IndexedBase(name, real=True) for name in "gpqwxz")
 eta = sp.Symbol("eta", positive=True)
+q_pos = sp.IndexedBase("q", positive=True)  # shares known to be positive
+y = sp.Symbol("y", integer=True, positive=True)  # the labelled (true) class
 
 
 def vector(name, n, **assumptions):

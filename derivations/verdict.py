@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from derivations.claim import Claim
 from derivations.evidence import Check
 from derivations.proof import Proof, readable_latex
-from derivations.registry import Claim
+from derivations.properties import project_checks
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Outcome:
                 "passed": self.numeric_passed,
                 "checks": [check.as_dict() for check in self.checks],
             },
-            "implementation": list(claim.implementation),
+            "implementation": list(claim.names),
             "uses": list(claim.uses),
             "title_zh": claim.title_zh,
             "erratum_zh": claim.erratum_zh,
@@ -140,7 +141,7 @@ def evaluate(claim: Claim) -> Outcome:
         written = claim.written()
         assumed = claim.assumed() if claim.assumed else None
         corrected = claim.corrected() if claim.corrected else None
-        checks = tuple(claim.numeric())
+        checks = (*claim.numeric(), *project_checks(claim.properties))
     except Exception:  # a crashing check is reported as such, never as a verdict
         error = traceback.format_exc(limit=4)
     return Outcome(claim, written, assumed, corrected, checks, error, time.perf_counter() - start)

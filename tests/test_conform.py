@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from derivations import conform, peers
+from derivations.properties import rowwise
 
 
 def _cli(*args):
@@ -53,7 +54,7 @@ def test_a_function_of_2d_arrays_only_is_checked_one_row_at_a_time():
         e = np.exp(x - x.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
-    got = conform.rowwise(two_d_only)(np.array([[0.0, 1.0], [2.0, 2.0]]))
+    got = rowwise(two_d_only)(np.array([[0.0, 1.0], [2.0, 2.0]]))
     np.testing.assert_allclose(got, [[1 / (1 + np.e), np.e / (1 + np.e)], [0.5, 0.5]])
     assert calls == [(1, 2), (1, 2)]
 

@@ -65,16 +65,6 @@ def test_json_export_has_the_documented_fields(capsys):
     assert [e["verdict"] for e in data] == ["holds", "false-as-written"]
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
-def test_implementation_names_resolve(claim):
-    import importlib
-
-    for dotted in claim.implementation:
-        module, _, attr = dotted.rpartition(".")
-        obj = importlib.import_module(module)
-        assert hasattr(obj, attr), dotted
-
-
 # Hyphenated capitalised words that are not claim ids.
 _NOT_IDS = {"BFGS-B", "MNIST-like", "JSON-storable", "UTF-8", "FAMILY-N", "CRC-32", "OS-chosen"}
 _ID_LIKE = re.compile(r"\b[A-Z]{2,}-[A-Za-z0-9]+\b")

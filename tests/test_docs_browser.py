@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from derivations import SECTIONS, claims
-from derivations.figures import FIGURES
+from derivations.figures import FIGURES, PAGES
 from tests.conftest import ROOT, site_build
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -193,15 +193,13 @@ def test_every_claim_has_its_anchor_and_every_figure_shows(visits):
         assert not missing, f"claims/{key}: no anchor for {missing}"
         assert found["katex"] > 0, f"claims/{key}: no rendered math"
         shown = {src.rsplit("/", 1)[-1] for src, ok, width in found["images"] if ok and width}
-        for fig in FIGURES.values():
-            home = next(c.section for c in claims() if c.id == fig.claims[0])
-            if fig.page is None and home == key:
-                assert f"{fig.name}.svg" in shown, f"figure {fig.name} not shown on {key}"
-    for fig in FIGURES.values():
-        if fig.page is not None:
-            images = visits[f"/{fig.page}/"]["images"]
-            shown = {src.rsplit("/", 1)[-1] for src, ok, width in images if ok and width}
-            assert f"{fig.name}.svg" in shown, f"figure {fig.name} not shown on {fig.page}"
+        for fig in (f for c in claims() if c.section == key for f in c.figures):
+            assert f"{fig.name}.svg" in shown, f"figure {fig.name} not shown on {key}"
+    for page, figures in PAGES.items():
+        images = visits[f"/{page}/"]["images"]
+        shown = {src.rsplit("/", 1)[-1] for src, ok, width in images if ok and width}
+        for fig in figures:
+            assert f"{fig.name}.svg" in shown, f"figure {fig.name} not shown on {page}"
 
 
 def test_the_verdict_and_peers_tables_fit_a_1400_pixel_window(built_site, server, browser):

@@ -11,10 +11,13 @@ import sympy as sp
 
 import softmax as production
 from derivations import reference
+from derivations.claim import declarations
 from derivations.evidence import close, differs, holds
+from derivations.numeric import U
 from derivations.proof import Proof, for_sizes, identity, positive, rounded, step
-from derivations.registry import register
 from derivations.symbols import assume, g, i, j, k, softmax_vec, vector
+
+declare = declarations(__name__)
 
 n = sp.Symbol("n", integer=True, positive=True)
 _DEN = sp.Sum(sp.exp(g[k]), (k, 1, n))
@@ -26,10 +29,9 @@ def _q_general(index):
     return sp.exp(g[index]) / _DEN
 
 
-register(
+declare(
     id="SM-1",
     title="Softmax is a probability distribution",
-    section="definition",
     source=r"P(S_i)=\frac{e^{g_i}}{\sum_k^ne^{g_k}}",
     expect="holds",
     written=lambda: identity(
@@ -48,11 +50,11 @@ register(
             production.softmax(_rng(2).normal(0, 30, (200, 13))).sum(axis=1),
             np.ones(200),
             rtol=0,
-            atol=13 * 2.0**-53 * 4,
+            atol=13 * U * 4,
             reference="1, within 4·M·u",
         ),
     ],
-    implementation=("softmax.softmax",),
+    implementation=(production.softmax,),
 )
 
 
@@ -66,10 +68,9 @@ def _example_written():
     )
 
 
-register(
+declare(
     id="SM-2",
     title="Worked example: the three ratios for A=5, B=1, C=−1",
-    section="definition",
     source=r"P(A)=\frac{e^5}{e^5+e+e^{-1}},\ P(B)=\frac{e}{e^5+e+e^{-1}},\ "
     r"P(C)=\frac{e^{-1}}{e^5+e+e^{-1}}",
     expect="holds",
@@ -83,7 +84,7 @@ register(
             reference="mpmath, 60 digits",
         )
     ],
-    implementation=("softmax.softmax",),
+    implementation=(production.softmax,),
 )
 
 _PRINTED = (0.9817, 0.0180, 0.0003)
@@ -100,10 +101,9 @@ def _printed(values):
     return build
 
 
-register(
+declare(
     id="SM-3",
     title="Worked example: the printed values",
-    section="definition",
     source=r"P(A)=0.9817,P(B)=0.0180,P(C)=0.0003",
     expect="false-as-written",
     title_zh="例题：打印出的三个概率值",
@@ -135,15 +135,14 @@ register(
             rtol=0,
         ),
     ],
-    implementation=("softmax.softmax",),
+    implementation=(production.softmax,),
     note="The printed numbers are, to four places, the softmax of (5, 1, −3): the example "
     "was evaluated with C = −3 instead of the stated C = −1.",
 )
 
-register(
+declare(
     id="SM-4",
     title="Worked example: the three ratios sum to 1",
-    section="definition",
     source=r"P(A)+P(B)+P(C)=1",
     expect="holds",
     written=lambda: identity(sum(softmax_vec(list(_EXAMPLE))), 1),
@@ -152,10 +151,10 @@ register(
             "sum of softmax([5, 1, -1])",
             production.softmax([5.0, 1.0, -1.0]).sum(),
             1.0,
-            rtol=2.0**-52,
+            rtol=2 * U,
         )
     ],
-    implementation=("softmax.softmax",),
+    implementation=(production.softmax,),
 )
 
 
@@ -169,10 +168,9 @@ def _below_one(size):
 
 
 _WHY_SIZES = "Positivity of a sum with a symbolic number of terms is beyond SymPy's assumptions."
-register(
+declare(
     id="SM-5",
     title="Normalisation: each ratio lies strictly between 0 and 1",
-    section="definition",
     source=r"\text{归一化：最后的合计为1，每一个分类都是一个小于1的数值}",
     expect="holds-under-assumption",
     written=lambda: for_sizes(_below_one, range(1, 7), name="n", why=_WHY_SIZES),
@@ -191,7 +189,7 @@ register(
             f"min {q.min():.3g}, max {q.max():.17g}",
         ),
     ],
-    implementation=("softmax.softmax",),
+    implementation=(production.softmax,),
     note="With a single class the only ratio is exactly 1; the property needs n ≥ 2, which "
     "the text does not state. (In floating point a ratio can also round to 1 or 0.)",
 )
@@ -208,10 +206,9 @@ def _above(threshold):
     return build
 
 
-register(
+declare(
     id="SM-6",
     title="Amplification: the share of 5 exceeds 98%",
-    section="definition",
     source=r"\text{5的占比能到98\%以上}",
     expect="false-as-written",
     title_zh="放大效应：5 的占比在 98% 以上",
@@ -228,14 +225,13 @@ register(
             f"P(A) = {production.softmax([5.0, 1.0, -1.0])[0]:.6f}",
         )
     ],
-    implementation=("softmax.softmax",),
+    implementation=(production.softmax,),
     note="Follows from the miscomputed example SM-3: with C = −1 the share is 97.96%.",
 )
 
-register(
+declare(
     id="SM-7",
     title="Independence: a ratio of two shares depends only on their own values",
-    section="definition",
     source=r"\text{散列性质：放大之前的数值是可以相互不干扰的}",
     expect="holds",
     written=lambda: identity(_q_general(i) / _q_general(j), sp.exp(g[i] - g[j])),
@@ -248,6 +244,6 @@ register(
             reference="e^{g_1 - g_2}",
         )
     ],
-    implementation=("softmax.softmax",),
+    implementation=(production.softmax,),
     note="Read formally as q_i / q_j = e^{g_i - g_j} (independence of irrelevant alternatives).",
 )

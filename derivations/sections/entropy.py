@@ -12,19 +12,21 @@ import sympy as sp
 from scipy.special import rel_entr
 
 import softmax as production
+from derivations.claim import declarations
 from derivations.evidence import close, holds
+from derivations.numeric import U
 from derivations.proof import Proof, Step, chain, identity, positive, rounded, simplify
-from derivations.registry import register
+from derivations.sources import COVER_THOMAS
 from derivations.symbols import N, assume, i
+
+declare = declarations(__name__)
 
 n = sp.Symbol("n", integer=True, positive=True)
 base = sp.Symbol("x", positive=True)  # the logarithm's base x
 u = sp.Symbol("u", positive=True)  # x = 1 + u: a base above 1
 t = sp.Symbol("t", positive=True)
 pp, qq = sp.IndexedBase("p", positive=True), sp.IndexedBase("q", positive=True)
-_U = 2.0**-53  # unit roundoff of float64
 _rng = np.random.default_rng
-_KW = dict(section="entropy", implementation=("softmax.cross_entropy",))
 _MP = "mpmath, 30 digits"
 
 
@@ -72,10 +74,10 @@ def _uniform_checks():
         want = [float(mpmath.log(s)) for s in sizes]
     # The label row holds n copies of fl(1/n) (relative error u each) and einsum adds n terms
     # of size ln(n)/n: the error is below (2n + 2)u relative, n ≤ 40, so 128u bounds it.
-    return [close("H(uniform n) = ln n, n = 2..40", got, want, rtol=128 * _U, reference=_MP)]
+    return [close("H(uniform n) = ln n, n = 2..40", got, want, rtol=128 * U, reference=_MP)]
 
 
-register(
+declare(
     id="ENT-1",
     title="Entropy of n equally likely letters is log_x(1/p) = log_x n",
     source=r"log_x\frac{1}{p}",
@@ -85,7 +87,7 @@ register(
     note="Read as the entropy Σ p log_x(1/p) of the uniform distribution on 26 letters "
     "(p = 1/26), proved for any number n of letters and any base x. The production "
     "cross-entropy of a distribution with itself is its entropy, in nats.",
-    **_KW,
+    implementation=(production.cross_entropy,),
 )
 
 
@@ -95,19 +97,19 @@ def _bits_checks():
         want = float(mpmath.log(26, 2))
     return [
         # ENT-1's bound (128u) plus the division by fl(ln 2): 160u relative.
-        close("cross_entropy(uniform 26) / ln 2", bits, want, rtol=160 * _U, reference=_MP),
+        close("cross_entropy(uniform 26) / ln 2", bits, want, rtol=160 * U, reference=_MP),
         holds("rounded to 4 places", round(bits, 4) == 4.7004, f"{bits!r} → {round(bits, 4)}"),
     ]
 
 
-register(
+declare(
     id="ENT-2",
     title="log_2 26 = 4.7004 to four places",
     source=r"log_226=4.7004",
     expect="holds",
     written=lambda: rounded("log_2 26 to 4 places", _log_x(26, 2), 4.7004, 4),
     numeric=_bits_checks,
-    **_KW,
+    implementation=(production.cross_entropy,),
 )
 
 
@@ -131,7 +133,7 @@ def _five_bits():
     return Proof(steps)
 
 
-register(
+declare(
     id="ENT-3",
     title="Writing down any of 26 letters needs 5 bits",
     source=r"4.7004\approx5\text{说明表述所有的英文字符需要5bit的信息量}",
@@ -141,7 +143,7 @@ register(
     note="Read as a fixed-length binary code: 2^4 codes are too few for 26 letters and 2^5 "
     "are enough, so 5 whole bits per letter. log_2 26 bits is the average information per "
     "letter: no code does better on average, and a fixed-length code cannot reach it.",
-    **_KW,
+    implementation=(production.cross_entropy,),
 )
 
 # --- CE: the cross-entropy -------------------------------------------------------------
@@ -193,7 +195,7 @@ def _ce_checks():
     # Each term p_i ln(1/q_i) is computed from fl(ln q_i) and a softmax renormalisation of
     # the rounded q, with a few u of relative error; 6 terms of size ≤ max |ln q| add up:
     # 32 · 6 · u · max|ln q| bounds the absolute error.
-    atol = 32 * 6 * _U * float(np.max(np.abs(np.log(q))))
+    atol = 32 * 6 * U * float(np.max(np.abs(np.log(q))))
     bits = got / np.log(2.0)
     return [
         close("cross_entropy = Σ p ln(1/q)", got, want, rtol=0, atol=atol, reference=_MP),
@@ -201,7 +203,7 @@ def _ce_checks():
     ]
 
 
-register(
+declare(
     id="CE-1",
     title="Definition of the cross-entropy H(p, q)",
     source=r"H(p,g)=\sum_i^Np_i\log_x\frac{1}{q_i}",
@@ -222,7 +224,7 @@ register(
     "so the slip reads as 'cross-entropy of the logits'). The prose also calls the entries "
     "p_j, q_j while the sum runs over i. With q for g the definition is the standard one; "
     "the production cross_entropy takes logits and uses the natural log (x = e).",
-    **_KW,
+    implementation=(production.cross_entropy,),
 )
 
 
@@ -267,7 +269,7 @@ def _gibbs_checks():
     # Each cross-entropy is a 7-term sum with terms up to p|ln q|; a few u relative per term
     # (see CE-1), so 32 · 7 · u · max row Σ p(|ln p| + |ln q|) bounds the difference's error.
     scale = float(np.max((p * (np.abs(np.log(p)) + np.abs(np.log(q)))).sum(axis=1)))
-    atol = 32 * 7 * _U * max(scale, 1.0)
+    atol = 32 * 7 * U * max(scale, 1.0)
     gap, ref = h_pq - h_p, "scipy.special.rel_entr"
     return [
         close("H(p, q) − H(p) = KL(p‖q)", gap, kl, rtol=0, atol=atol, reference=ref),
@@ -275,16 +277,16 @@ def _gibbs_checks():
     ]
 
 
-register(
+declare(
     id="CE-2",
     title="Cross-entropy is the entropy plus KL(p‖q), so never below it (Gibbs)",
     source=r"\text{它是在非均匀分布下信息量的一种表述表示}",
     expect="holds",
     written=_gibbs,
     numeric=_gibbs_checks,
-    references=("Cover & Thomas, Elements of Information Theory, 2nd ed., Thm 2.6.3",),
+    references=(COVER_THOMAS,),
     note="What makes the cross-entropy the information content when the true distribution "
     "p is described by an estimate q: H(p, q) = H(p) + KL(p‖q) ≥ H(p), equality iff q = p. "
     "Needs a base x > 1 (x = 2 in the text); below 1 the inequality reverses.",
-    **_KW,
+    implementation=(production.cross_entropy,),
 )

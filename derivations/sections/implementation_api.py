@@ -1,28 +1,82 @@
-r"""What scipy.special's `logsumexp` and `softmax` also offer: weights, signs, the empty
-sum and several axes (IMPL-14 to IMPL-17).
+r"""What scipy.special's `logsumexp` also offers: weights and signs (IMPL-14, IMPL-15).
 
 Weights $b_i$, which may be negative, turn the sum into $\sum_i b_i e^{a_i}$. Factoring out
-its largest kept term keeps the log1p form of IMPL-3 and gives the sign of the sum. A
-slice with no entries is the empty sum, 0, whose log is $-\infty$. A slice over several
-axes is one distribution of all their entries.
+its largest kept term keeps the log1p form of IMPL-3 and gives the sign of the sum. Each
+property calls the function under test as scipy.special's users do,
+``f(a, axis=-1, b=…, return_sign=…)``, so the peers page shows which libraries support
+each extra: a function that refuses an argument fails with the error it raised.
 """
 
 from __future__ import annotations
 
+import cmath
 import math
 
 import mpmath
 import numpy as np
 import sympy as sp
 
-from derivations import conform
-from derivations.evidence import holds
+import softmax
+from derivations.claim import declarations, prop
+from derivations.evidence import Check, holds
+from derivations.numeric import U
 from derivations.proof import Proof, for_sizes, positive, step
-from derivations.registry import register
+from derivations.properties import ULP_BOUND
+from derivations.sources import SCIPY
 from softmax import functions
 
-_U = 2.0**-53
-SCIPY = "scipy.special.logsumexp, softmax (SciPy 1.17 documentation): b, return_sign, axis"
+declare = declarations(__name__)
+
+
+def _weighted_exact(a, b):
+    with mpmath.workdps(50):
+        terms = (mpmath.mpf(float(w)) * mpmath.exp(float(v)) for v, w in zip(a, b, strict=True))
+        return mpmath.fsum(terms)
+
+
+_A = np.random.default_rng(140).normal(0.0, 3.0, (8, 6))
+_B = np.where(np.random.default_rng(141).random((8, 6)) < 0.8, 1.0, 0.0) * np.random.default_rng(
+    142
+).uniform(0.1, 2.0, (8, 6))
+
+
+@prop("logsumexp", "weights b (zeros mask entries) within 4 ulp")
+def _weights(f):
+    got = np.asarray(f(_A, axis=-1, b=_B), np.float64)
+    worst = 0.0
+    for row, value in enumerate(got):
+        exact = mpmath.log(_weighted_exact(_A[row], _B[row]))
+        worst = max(worst, float(abs(value - exact) / np.spacing(abs(float(exact)))))
+    return Check("weights b", worst <= ULP_BOUND, f"max error {worst:.3g} ulp")
+
+
+@prop("logsumexp", "return_sign: the sign of a sum with negative weights")
+def _signs(f):
+    a = np.array([[1.0, 2.0], [2.0, 1.0], [1.0, 1.0]])
+    b = np.array([[1.0, -1.0], [1.0, -1.0], [1.0, -1.0]])
+    lse, sign = f(a, axis=-1, b=b, return_sign=True)
+    lse, sign = np.asarray(lse, np.float64), np.asarray(sign, np.float64)
+    exact = mpmath.log(mpmath.e**2 - mpmath.e)  # |e^1 - e^2| and |e^2 - e^1|, 50 digits
+    ulps = [float(abs(v - exact) / np.spacing(float(exact))) for v in lse[:2]]
+    ok = (
+        np.array_equal(sign, [-1.0, 1.0, 0.0])  # the cancelled pair is 0: log −∞, sign 0
+        and lse[2] == -math.inf
+        and max(ulps) <= ULP_BOUND  # the 4-ulp target
+    )
+    return Check("return_sign", ok, f"got {lse.tolist()}, {sign.tolist()}")
+
+
+@prop("logsumexp", "complex input: log of the sum, imaginary part in (−π, π]")
+def _complex(f):
+    z = np.array([[1 + 3j, 2 + 2j, -1 - 3j], [0.5 + 3.1j, 0.5 + 3.1j, 0.0 + 0.0j]])
+    got = np.asarray(f(z, axis=-1))
+    worst = 0.0
+    for row, value in enumerate(got):
+        with mpmath.workdps(50):
+            exact = complex(mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpc(v)) for v in z[row])))
+        worst = max(worst, abs(complex(value) - exact) / np.spacing(abs(exact)))
+        worst = max(worst, 0.0 if -cmath.pi < complex(value).imag <= cmath.pi else math.inf)
+    return Check("complex input", worst <= ULP_BOUND, f"max error {worst:.3g} ulp")
 
 
 def _weighted_terms(n):
@@ -89,7 +143,7 @@ def _weighted_accuracy():
             )
             kappa = float(absolute / mpmath.exp(exact))
         k = int(np.argmax(np.where(b != 0, a, -np.inf)))
-        budget = (n + 3) * _U * kappa + 3 * _U * (
+        budget = (n + 3) * U * kappa + 3 * U * (
             abs(a[k]) + abs(math.log(abs(b[k]))) + abs(exact) + 1
         )
         worst = max(worst, abs(got - exact) / budget)
@@ -100,16 +154,16 @@ def _weighted_accuracy():
     )
 
 
-register(
+declare(
     id="IMPL-14",
     title="Weighted log-sum-exp in log1p form: log|Σ b e^a| = m + log|b_k| + log|1 + s|",
-    section="implementation",
     source=r"\log\Big|\sum_i b_i e^{a_i}\Big| = m + \log|b_k| + \log|1 + s|,\quad "
     r"s = \sum_{i \ne k} \frac{b_i}{b_k} e^{a_i - m}",
     expect="holds",
     written=lambda: for_sizes(_log1p_form, (1, 2, 3, 4), why="SymPy expands the sum size by size"),
-    numeric=lambda: [_weighted_accuracy(), *conform.project_checks("IMPL-14")],
-    implementation=("softmax.logsumexp",),
+    numeric=lambda: [_weighted_accuracy()],
+    properties=(_weights, _complex),
+    implementation=(softmax.logsumexp,),
     references=(SCIPY,),
     note="k is the first index of the largest a_i among the terms with b_i ≠ 0, and m = a_k, "
     "so every e^{a_i - m} ≤ 1 and nothing overflows. log|1 + s| is log1p(s) for s > −1, which "
@@ -146,141 +200,17 @@ def _signs_match():
     )
 
 
-register(
+declare(
     id="IMPL-15",
     title="The sign of a weighted sum: sign(b_k) · sign(1 + s)",
-    section="implementation",
     source=r"\operatorname{sign}\sum_i b_i e^{a_i} = "
     r"\operatorname{sign}(b_k)\,\operatorname{sign}(1 + s)",
     expect="holds",
     written=lambda: for_sizes(_sign_rule, (1, 2, 3, 4), why="SymPy expands the sum size by size"),
-    numeric=lambda: [_signs_match(), *conform.project_checks("IMPL-15")],
-    implementation=("softmax.logsumexp",),
+    numeric=lambda: [_signs_match()],
+    properties=(_signs,),
+    implementation=(softmax.logsumexp,),
     references=(SCIPY,),
     note="e^{a_k} > 0, so the sum has the sign of b_k (1 + s). A zero sum has sign 0 and "
     "log −∞; without return_sign a negative sum gives NaN, as scipy does.",
-)
-
-
-def _empty_sum():
-    i, n = sp.symbols("i n", integer=True)
-    a = sp.IndexedBase("a")
-    t = sp.Symbol("t", positive=True)
-    return Proof(
-        (
-            step("Σ_{i=1}^{0} e^{a_i} = 0", sp.Sum(sp.exp(a[i]), (i, 1, 0)).doit(), 0),
-            # −∞ − (−∞) is undefined, so the limit is checked through exp: e^{lim} = 0.
-            step(
-                "exp(lim_{t→0⁺} log t) = 0, i.e. log 0 = −∞",
-                sp.exp(sp.limit(sp.log(t), t, 0, "+")),
-                0,
-            ),
-            step(
-                "Σ_{i=1}^{n} e^{a_i} + Σ_{∅} = Σ_{i=1}^{n} e^{a_i} (the empty slice adds nothing)",
-                sp.Sum(sp.exp(a[i]), (i, 1, n)) + sp.Sum(sp.exp(a[i]), (i, 1, 0)).doit(),
-                sp.Sum(sp.exp(a[i]), (i, 1, n)),
-            ),
-        )
-    )
-
-
-def _empty_results():
-    checks = {
-        "logsumexp([]) = −∞": functions.logsumexp([]) == -np.inf,
-        "(3, 0) → three −∞": np.array_equal(functions.logsumexp(np.zeros((3, 0))), [-np.inf] * 3),
-        "sign 0": functions.logsumexp([], return_sign=True)[1] == 0.0,
-        "all weights 0 → −∞": functions.logsumexp([1.0, 2.0], b=[0.0, 0.0]) == -np.inf,
-        "softmax of (2, 0) is (2, 0)": functions.softmax(np.zeros((2, 0))).shape == (2, 0),
-        "log_softmax of (0, 3) is (0, 3)": functions.log_softmax(np.zeros((0, 3))).shape == (0, 3),
-    }
-    failed = [name for name, ok in checks.items() if not ok]
-    return holds(
-        "empty slices: " + "; ".join(checks),
-        not failed,
-        f"wrong: {failed}" if failed else "every case as stated",
-    )
-
-
-register(
-    id="IMPL-16",
-    title="The empty sum: logsumexp of no entries is log 0 = −∞",
-    section="implementation",
-    source=r"\operatorname{lse}(\varnothing) = \log \sum_{i \in \varnothing} e^{a_i} "
-    r"= \log 0 = -\infty",
-    expect="holds",
-    written=_empty_sum,
-    numeric=lambda: [_empty_results(), *conform.project_checks("IMPL-16")],
-    implementation=("softmax.logsumexp", "softmax.softmax", "softmax.log_softmax"),
-    references=(SCIPY,),
-    note="−∞ is the only value that keeps lse(a ∪ ∅) = lse(a), as 0 is for the sum. "
-    "softmax and log_softmax of an empty slice are empty: there is nothing to normalise.",
-)
-
-
-def _flattened(shape):
-    rows, cols = shape
-    z = sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"z_{i}{j}", real=True))
-    block = sum(sp.exp(v) for v in z)
-    flat = list(z)
-    flat_total = sum(sp.exp(v) for v in flat)
-    return Proof(
-        tuple(
-            step(
-                f"q_{{{i}{j}}} over the block = entry {i * cols + j} of the flat softmax",
-                sp.exp(z[i, j]) / block,
-                sp.exp(flat[i * cols + j]) / flat_total,
-            )
-            for i in range(rows)
-            for j in range(cols)
-        )
-    )
-
-
-def _axes_match():
-    rng = np.random.default_rng(170)
-    x = rng.normal(0.0, 5.0, (3, 4, 5))
-    same = []
-    for axes in ((1, 2), (0, 2), (0, 1, 2)):
-        flat = np.moveaxis(x, axes, range(3 - len(axes), 3)).reshape(
-            *[x.shape[a] for a in range(3) if a not in axes], -1
-        )
-        got = np.moveaxis(functions.softmax(x, axis=axes), axes, range(3 - len(axes), 3))
-        same.append(np.array_equal(got.reshape(flat.shape), functions.softmax(flat)))
-        same.append(
-            np.array_equal(
-                functions.logsumexp(x, axis=axes).reshape(-1), functions.logsumexp(flat).reshape(-1)
-            )
-        )
-    same.append(
-        np.array_equal(
-            functions.softmax(x, axis=None).reshape(-1), functions.softmax(x.reshape(-1))
-        )
-    )
-    return holds(
-        "softmax and logsumexp over axes (1, 2), (0, 2), (0, 1, 2) and None = over the "
-        "flattened slice, bit for bit",
-        all(same),
-        f"{same.count(False)} of {len(same)} differ" if not all(same) else "the same bits",
-    )
-
-
-register(
-    id="IMPL-17",
-    title="Softmax over a tuple of axes is softmax of the flattened slice",
-    section="implementation",
-    source=r"\operatorname{softmax}_{(a_1, a_2)}(z)_{ij} = "
-    r"\frac{e^{z_{ij}}}{\sum_{k, l} e^{z_{kl}}} = "
-    r"\operatorname{softmax}(\operatorname{vec} z)_{(i, j)}",
-    expect="holds",
-    written=lambda: for_sizes(
-        lambda n: _flattened((2, n)),
-        (1, 2, 3),
-        name="columns",
-        why="one block of 2 rows, column by column",
-    ),
-    numeric=lambda: [_axes_match(), *conform.project_checks("IMPL-17")],
-    implementation=("softmax.softmax", "softmax.log_softmax", "softmax.logsumexp"),
-    references=(SCIPY,),
-    note="The normaliser sums over every entry of the slice, in whatever order they are "
-    "listed, so the slice's axes can be moved to the end and flattened (softmax._axes).",
 )

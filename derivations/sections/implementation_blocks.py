@@ -12,14 +12,18 @@ import itertools
 import numpy as np
 import sympy as sp
 
+from derivations.claim import declarations
 from derivations.evidence import holds
+from derivations.numeric import U
 from derivations.proof import Proof, step
-from derivations.registry import register
+from derivations.sources import DASK_GLM
 from softmax import _dask
 from softmax.functions import softmax
-from softmax.gradient import cross_entropy_loss_and_grad
+from softmax.gradient import cross_entropy_loss_and_grad, loss_and_grad_sums
+from softmax.model import SoftmaxRegression
 
-DASK_GLM = "dask-glm (github.com/dask/dask-glm): per-block gradients reduced on the workers"
+declare = declarations(__name__)
+
 
 _B = sp.Symbol("B", integer=True, positive=True)
 _b, _c, _j = sp.symbols("b c j", integer=True, positive=True)
@@ -72,7 +76,7 @@ def _blockwise_matches_whole():
         parts = [_dask._block(X[a:b], y[a:b], W, True) for a, b in itertools.pairwise(edges)]
         split_loss = sum(p[0] for p in parts) / n
         split_grad = sum(p[1] for p in parts) / n
-        budget = 2 * (n - 1) * 2.0**-53
+        budget = 2 * (n - 1) * U
         residual = softmax(X1 @ W.T, axis=1) - np.eye(4)[y]
         magnitude = np.abs(residual).T @ np.abs(X1) / n
         worst = max(
@@ -88,16 +92,15 @@ def _blockwise_matches_whole():
     )
 
 
-register(
+declare(
     id="IMPL-18",
     title="The mean loss and gradient split over blocks of rows: Σ_b (O_b/O) L_b",
-    section="implementation",
     source=r"L = \sum_b \frac{O_b}{O} L_b,\quad \nabla_W L = \sum_b \frac{O_b}{O} \nabla_W L_b,"
     r"\quad O = \sum_b O_b",
     expect="holds",
     written=_split,
     numeric=lambda: [_blockwise_matches_whole()],
-    implementation=("softmax.model.SoftmaxRegression", "softmax.gradient.loss_and_grad_sums"),
+    implementation=(SoftmaxRegression, loss_and_grad_sums),
     uses=("MATL-1", "GRADM-1", "IMPL-7", "IMPL-8"),
     references=(DASK_GLM,),
     note="A fit on a Dask array computes each block's sums where the block is held and adds "

@@ -13,10 +13,13 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from derivations import conform
+import softmax
+from derivations.claim import declarations, prop
 from derivations.evidence import Check
 from derivations.proof import Proof, step
-from derivations.registry import register
+from derivations.properties import ULP_BOUND
+
+declare = declarations(__name__)
 
 KINDS = ("softmax", "log_softmax", "logsumexp")
 _Z = np.random.default_rng(190).normal(0.0, 3.0, (6, 9))
@@ -50,27 +53,29 @@ def _transposed():
 def _dtype_kept(kind, dtype):
     name = np.dtype(dtype).name
 
-    @conform.prop("IMPL-19", kind, f"the dtype is kept: {name} in, {name} out", name)
+    @prop(kind, f"the dtype is kept: {name} in, {name} out", name)
     def run(f):
         got = np.asarray(f(_Z.astype(dtype), axis=-1))
         return Check(f"{name} in, {name} out", got.dtype == dtype, f"got {got.dtype}")
 
+    return run
+
 
 def _contract(kind):
-    @conform.prop("IMPL-19", kind, "the input is left unmodified")
+    @prop(kind, "the input is left unmodified")
     def unmodified(f):
         z = _Z.copy()
         f(z, axis=-1)
         changed = int(np.sum(z != _Z))
         return Check("input unmodified", changed == 0, f"{changed} entries of the input changed")
 
-    @conform.prop("IMPL-19", kind, "the shape is kept (less the reduced axis)")
+    @prop(kind, "the shape is kept (less the reduced axis)")
     def shape(f):
         got = np.asarray(f(_Z.copy(), axis=-1)).shape
         want = _Z.shape[:1] if kind == "logsumexp" else _Z.shape
         return Check("shape kept", got == want, f"got {got}, want {want}")
 
-    @conform.prop("IMPL-19", kind, "axis is honoured: axis 0 of Zᵀ gives the transposed result")
+    @prop(kind, "axis is honoured: axis 0 of Zᵀ gives the transposed result")
     def axis(f):
         rows = np.asarray(f(_Z.copy(), axis=-1), np.float64)
         cols = np.asarray(f(np.ascontiguousarray(_Z.T), axis=0), np.float64)
@@ -79,64 +84,27 @@ def _contract(kind):
             return Check("axis honoured", False, f"shape {cols.shape}, want {rows.shape}")
         ulps = float(np.max(np.abs(cols - rows) / np.spacing(np.maximum(np.abs(rows), 1e-300))))
         # Two results each within 4 ulp of the exact one differ by at most 8 ulp.
-        return Check(
-            "axis honoured", ulps <= 2 * conform.ULP_BOUND, f"they differ by {ulps:.3g} ulp"
-        )
+        return Check("axis honoured", ulps <= 2 * ULP_BOUND, f"they differ by {ulps:.3g} ulp")
+
+    return unmodified, shape, axis
 
 
-for _kind in KINDS:
-    _contract(_kind)
-    for _dtype in (np.float32, np.float64):
-        _dtype_kept(_kind, _dtype)
+_CONTRACT = tuple(
+    p
+    for kind in KINDS
+    for p in (*_contract(kind), _dtype_kept(kind, np.float32), _dtype_kept(kind, np.float64))
+)
 
 
-_INF, _NAN = np.inf, np.nan
-#: The policy table of `softmax.functions`, row by row: input, softmax, log_softmax, lse.
-POLICY = {
-    "a NaN": ([_NAN, 1.0, 2.0], [_NAN] * 3, [_NAN] * 3, _NAN),
-    "some −∞, some finite": (
-        [-_INF, 0.0, 0.0],
-        [0.0, 0.5, 0.5],
-        [-_INF, np.log(0.5), np.log(0.5)],
-        np.log(2.0),
-    ),
-    "only −∞": ([-_INF, -_INF], [_NAN] * 2, [_NAN] * 2, -_INF),
-    "exactly one +∞": ([_INF, 1.0, -2.0], [1.0, 0.0, 0.0], [0.0, -_INF, -_INF], _INF),
-    "two or more +∞": ([_INF, _INF, 0.0], [_NAN] * 3, [_NAN] * 3, _INF),
-}
-
-
-def _policy_row(kind, row, values):
-    z, *expected = values
-    want = np.asarray(expected[KINDS.index(kind)])
-
-    @conform.prop("IMPL-10", kind, f"non-finite policy: a slice with {row}")
-    def run(f):
-        with np.errstate(all="ignore"):
-            got = np.asarray(f(np.array([z]), axis=-1), np.float64).reshape(want.shape)
-        # The 4-ulp target: a relative error of 4u is at most 4 ulp. The finite references
-        # (0.5, log 0.5, log 2) are correctly rounded; the rest must match exactly.
-        rtol = conform.ULP_BOUND * 2.0**-53
-        same = np.allclose(got, want, rtol=rtol, atol=0, equal_nan=True)
-        same = same and np.array_equal(np.isinf(got), np.isinf(want))
-        return Check(f"policy: {row}", bool(same), f"got {got.tolist()}, want {want.tolist()}")
-
-
-for _kind in KINDS:
-    for _row, _values in POLICY.items():
-        _policy_row(_kind, _row, _values)
-
-
-register(
+declare(
     id="IMPL-19",
     title="The contract: each slice's result lands where it came from, in the input's dtype",
-    section="implementation",
     source=r"\operatorname{softmax}_{\text{axis } 0}(Z^\mathsf{T}) = "
     r"\big(\operatorname{softmax}_{\text{axis } 1}(Z)\big)^\mathsf{T}",
     expect="holds",
     written=_transposed,
-    numeric=lambda: conform.project_checks("IMPL-19"),
-    implementation=("softmax.softmax", "softmax.log_softmax", "softmax.logsumexp"),
+    properties=_CONTRACT,
+    implementation=(softmax.softmax, softmax.log_softmax, softmax.logsumexp),
     note="The shape, the dtype and the untouched input are checked as properties of the "
     "array, for this project's functions and, on the peers page, for everyone's: a "
     "function that widens float32 to float64, works in place, or ignores axis fails here.",

@@ -22,18 +22,16 @@ import sympy as sp
 import softmax._kernels as kernel
 import softmax._tree as tree
 from derivations import sum_order
+from derivations.claim import declarations
 from derivations.evidence import holds
+from derivations.numeric import U
 from derivations.proof import Proof, for_sizes, positive, step
-from derivations.registry import register
+from derivations.sources import HIGHAM, MARKSTEIN
 from softmax import _blocks, _long_rows
 from softmax import functions as production
+from softmax.gradient import cross_entropy_loss_and_grad
 
-_U = 2.0**-53
-HIGHAM = "Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., §4.2 (pairwise sum)"
-MARKSTEIN = (
-    "Markstein, Computation of elementary functions on the IBM RISC System/6000 processor, "
-    "IBM J. Res. Dev. 34(1), 1990"
-)
+declare = declarations(__name__)
 
 
 #: The chunked order of rows longer than `softmax._long_rows.LONG`, at sizes SymPy can
@@ -152,7 +150,7 @@ def _within_bound():
         e[0, 0] = 0.0  # the entry the sum leaves out
         got = kernel._scale_and_sum(e, 0, 0, np.empty(tree.scratch_size(n)))[1]
         exact = math.fsum(e[0])
-        rel = abs(got - exact) / exact / _U
+        rel = abs(got - exact) / exact / U
         worst = max(worst, rel / sum_order.bound(n))
         ok &= rel <= sum_order.bound(n)
     return holds(
@@ -162,10 +160,9 @@ def _within_bound():
     )
 
 
-register(
+declare(
     id="IMPL-12",
     title="The kernel's sum t: every term but the maximum's, by four-way folds",
-    section="implementation",
     source=r"t = \sum_{i \ne k} e_i,\quad |\hat t - t| \le D(n)\,u\,t "
     r"\le \big(2\log_2 n + 4\big)\,u\,t",
     expect="holds",
@@ -177,7 +174,7 @@ register(
         _within_bound(),
         _bound_closed_form(),
     ],
-    implementation=("softmax.softmax", "softmax.log_softmax", "softmax.logsumexp"),
+    implementation=(production.softmax, production.log_softmax, production.logsumexp),
     references=(HIGHAM,),
     note="The maximum's e_k is set to 0 for the sum and put back (adding 0 is exact), so "
     "the loops have no branch and the grouping is the same wherever the maximum is. Each "
@@ -226,16 +223,15 @@ def _division_equal():
     )
 
 
-register(
+declare(
     id="IMPL-13",
     title="The kernel's division: the reciprocal and one correction give a / b",
-    section="implementation",
     source=r"q = \mathrm{fl}\big(q_0 + (a - b q_0)\,y\big),\ q_0 = \mathrm{fl}(a y),\ "
     r"y = \mathrm{fl}(1/b):\quad q - \tfrac{a}{b} = \varepsilon\,\big(\tfrac{a}{b} - q_0\big)",
     expect="holds",
     written=_correction,
     numeric=lambda: [_division_equal()],
-    implementation=("softmax.softmax", "softmax.cross_entropy_loss_and_grad"),
+    implementation=(production.softmax, cross_entropy_loss_and_grad),
     references=(MARKSTEIN,),
     note="Before the final rounding, the corrected quotient errs by ε (|ε| ≤ u, the error of "
     "y) times the error of q₀ (at most an ulp), so it is within about u² of a/b and rounds "

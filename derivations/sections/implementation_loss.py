@@ -11,13 +11,16 @@ import numpy as np
 import sympy as sp
 
 import softmax as production
-from derivations import conform, reference
-from derivations.conform import prop
-from derivations.evidence import close, holds
+from derivations import reference
+from derivations.claim import declarations, prop
+from derivations.evidence import Check, close, holds
+from derivations.numeric import U
 from derivations.proof import Proof, for_sizes, identity, step
-from derivations.registry import register
-from derivations.sections.implementation import ranged
+from derivations.properties import ULP_BOUND
+from derivations.symbolic import ranged
 from derivations.symbols import M, assume, i, k, p, softmax_vec, vector, z
+
+declare = declarations(__name__)
 
 _S = sp.Sum(sp.exp(z[k]), (k, 1, M))
 y = sp.Symbol("y", integer=True, positive=True)
@@ -28,7 +31,7 @@ def _problem(seed, o=12, m=4, n=3):
     return rng.normal(size=(m, n)), rng.normal(size=(o, n)), rng.integers(0, m, o)
 
 
-@prop("IMPL-7", "cross_entropy", "matches mpmath's lse(z) - z_y on N(0,3) logits")
+@prop("cross_entropy", "matches mpmath's lse(z) - z_y on N(0,3) logits")
 def _ce_reference(f):
     z0 = np.random.default_rng(30).normal(0, 3, (25, 6))
     labels = np.random.default_rng(31).integers(0, 6, 25)
@@ -42,7 +45,7 @@ def _ce_reference(f):
     )
 
 
-@prop("IMPL-7", "cross_entropy", "finite and exact where log(softmax) overflows to inf")
+@prop("cross_entropy", "finite and exact where log(softmax) overflows to inf")
 def _ce_far(f):
     z0 = np.array([[0.0, -1000.0]])
     # -log q_2 = lse(z) - z_2 = 1000 + log1p(e^-1000) = 1000 exactly in float64.
@@ -50,27 +53,26 @@ def _ce_far(f):
         "cross-entropy of a confidently wrong prediction",
         f(z0, np.array([1])),
         1000.0,
-        rtol=2.0**-52,
+        rtol=2 * U,
         reference="1000 + log1p(e^{-1000})",
     )
 
 
-register(
+declare(
     id="IMPL-7",
     title="Cross-entropy from logits: −log q_y = lse(z) − z_y",
-    section="implementation",
     source=r"-\log q_y = \log\sum_k e^{z_k} - z_y",
     expect="holds",
     written=lambda: identity(-sp.log(sp.exp(z[y]) / _S), sp.log(_S) - z[y], assumptions=assume(M)),
-    numeric=lambda: conform.checks_for("IMPL-7", production.cross_entropy),
-    implementation=("softmax.cross_entropy", "softmax.log_likelihood"),
+    properties=(_ce_reference, _ce_far),
+    implementation=(production.cross_entropy, production.log_likelihood),
     note="Never log(softmax(z)): that is −inf once q_y underflows, while lse(z) − z_y is finite.",
 )
 
 
 def _logit_grad(assumed):
     h = -sp.Sum(p[k] * sp.log(sp.exp(z[k]) / _S), (k, 1, M))
-    grad = ranged(sp.diff(h, z[i])).doit()
+    grad = ranged(sp.diff(h, z[i]), features=()).doit()
     rhs = sp.exp(z[i]) / _S - p[i]
     if assumed:
         # Σ_k p_k = 1, substituted where SymPy kept the sum.
@@ -83,7 +85,7 @@ def _logit_grad(assumed):
     return identity(grad, rhs, assumptions=assume(M, cond) if assumed else assume(M))
 
 
-@prop("IMPL-8", "gradient", "matches central differences of the mean cross-entropy")
+@prop("gradient", "matches central differences of the mean cross-entropy")
 def _grad_fd(f):
     W, X, labels = _problem(32)
     h = 1e-6  # truncation O(h²) ≈ 1e-12, rounding O(u·|H|/h) ≈ 1e-10
@@ -105,7 +107,7 @@ def _grad_fd(f):
     )
 
 
-@prop("IMPL-8", "gradient", "equals −D/O from the tutorial's literal matrix forms")
+@prop("gradient", "equals −D/O from the tutorial's literal matrix forms")
 def _grad_literal(f):
     W, X, labels = _problem(33)
     P = np.eye(W.shape[0])[labels]
@@ -121,16 +123,15 @@ def _grad_literal(f):
     )
 
 
-register(
+declare(
     id="IMPL-8",
     title="The logit gradient of the cross-entropy is q − p",
-    section="implementation",
     source=r"\frac{\partial H}{\partial z_i} = q_i - p_i",
     expect="holds-under-assumption",
     written=lambda: _logit_grad(assumed=False),
     assumed=lambda: _logit_grad(assumed=True),
-    numeric=lambda: conform.checks_for("IMPL-8", production.cross_entropy_grad),
-    implementation=("softmax.cross_entropy_grad", "softmax.cross_entropy_loss_and_grad"),
+    properties=(_grad_fd, _grad_literal),
+    implementation=(production.cross_entropy_grad, production.cross_entropy_loss_and_grad),
     note="Without Σp = 1 the gradient is q_i Σ_k p_k − p_i; the validated labels guarantee it.",
 )
 
@@ -168,10 +169,9 @@ def _convex_along_lines():
     )
 
 
-register(
+declare(
     id="IMPL-9",
     title="The cross-entropy is convex in W",
-    section="implementation",
     source=r"v^\mathsf{T}(\operatorname{diag}q - qq^\mathsf{T})v = \sum_i q_i\big(v_i - "
     r"\textstyle\sum_k q_k v_k\big)^2 \ge 0",
     expect="holds",
@@ -182,7 +182,7 @@ register(
         why="Squares of sums with a symbolic number of terms do not expand.",
     ),
     numeric=lambda: [_convex_along_lines()],
-    implementation=("softmax.cross_entropy",),
+    implementation=(production.cross_entropy,),
     note="The Hessian in W is Σ_k (diag q_k − q_k q_kᵀ) ⊗ x_k x_kᵀ, a sum of Kronecker products "
     "of positive semidefinite matrices: a stationary point is a global minimum.",
 )
@@ -204,6 +204,46 @@ def _path_dependence():
     )
 
 
+_KINDS = ("softmax", "log_softmax", "logsumexp")
+_INF, _NAN = np.inf, np.nan
+#: The policy table of `softmax.functions`, row by row: input, softmax, log_softmax, lse.
+POLICY = {
+    "a NaN": ([_NAN, 1.0, 2.0], [_NAN] * 3, [_NAN] * 3, _NAN),
+    "some −∞, some finite": (
+        [-_INF, 0.0, 0.0],
+        [0.0, 0.5, 0.5],
+        [-_INF, np.log(0.5), np.log(0.5)],
+        np.log(2.0),
+    ),
+    "only −∞": ([-_INF, -_INF], [_NAN] * 2, [_NAN] * 2, -_INF),
+    "exactly one +∞": ([_INF, 1.0, -2.0], [1.0, 0.0, 0.0], [0.0, -_INF, -_INF], _INF),
+    "two or more +∞": ([_INF, _INF, 0.0], [_NAN] * 3, [_NAN] * 3, _INF),
+}
+
+
+def _policy_row(kind, row, values):
+    z, *expected = values
+    want = np.asarray(expected[_KINDS.index(kind)])
+
+    @prop(kind, f"non-finite policy: a slice with {row}")
+    def run(f):
+        with np.errstate(all="ignore"):
+            got = np.asarray(f(np.array([z]), axis=-1), np.float64).reshape(want.shape)
+        # The 4-ulp target: a relative error of 4u is at most 4 ulp. The finite references
+        # (0.5, log 0.5, log 2) are correctly rounded; the rest must match exactly.
+        rtol = ULP_BOUND * U
+        same = np.allclose(got, want, rtol=rtol, atol=0, equal_nan=True)
+        same = same and np.array_equal(np.isinf(got), np.isinf(want))
+        return Check(f"policy: {row}", bool(same), f"got {got.tolist()}, want {want.tolist()}")
+
+    return run
+
+
+_POLICY_ROWS = tuple(
+    _policy_row(kind, row, values) for kind in _KINDS for row, values in POLICY.items()
+)
+
+
 def _policy_checks():
     inf = np.inf
     q = production.softmax([[inf, 1.0, -2.0], [inf, inf, 0.0], [-inf, -inf, -inf]])
@@ -220,16 +260,16 @@ def _policy_checks():
     ]
 
 
-register(
+declare(
     id="IMPL-10",
     title="Infinite logits: one +∞ has a one-hot limit, two have none",
-    section="implementation",
     source=r"\lim_{t\to\infty}\mathrm{softmax}(t, a, b) = (1, 0, 0),\quad "
     r"\lim_{t\to\infty}\mathrm{softmax}(t, t + c)_1 = \frac{1}{1 + e^{c}}",
     expect="holds",
     written=_path_dependence,
-    numeric=lambda: [*_policy_checks(), *conform.project_checks("IMPL-10")],
-    implementation=("softmax.softmax", "softmax.log_softmax", "softmax.logsumexp"),
+    numeric=_policy_checks,
+    properties=_POLICY_ROWS,
+    implementation=(production.softmax, production.log_softmax, production.logsumexp),
     note="Two infinite entries can approach ∞ at any gap c, and the limit depends on c: so "
     "softmax returns NaN there, and the one-hot limit where only one entry is infinite.",
 )

@@ -3,84 +3,27 @@ r"""Many samples and the matrix D (多个样本与矩阵运算).
 Tutorial: $\nabla_{ij}=\frac{1}{O}\sum_k^O(p_{(k)i}-q_i)x_{(k)j}$, the update $W=W+\eta D$
 and $D=(P-Q)^TX$, "the matrix form of $\nabla_{ij}$". The derivative of
 $L=\frac{1}{O}\sum_k^O\sum_m^M p_{km}\ln q_{km}$ is computed by SymPy for symbolic $O$, $M$,
-$N$ (`optimisation.prime`, with $g_{km}=\sum_r w_{mr}x_{kr}$). This module also holds the
-numeric tools of the gradient claims (mpmath finite differences, rounding bounds).
+$N$ (`derivations.symbolic.prime`, with $g_{km}=\sum_r w_{mr}x_{kr}$).
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-import mpmath
-import numpy as np
 import sympy as sp
 
 import softmax as production
 from derivations import reference
-from derivations.evidence import close, differs
+from derivations.claim import declarations
+from derivations.numeric import grad_bound, gradient_problem, near, refuted
 from derivations.proof import Proof, canonical, step
-from derivations.registry import register
-from derivations.sections.optimisation import indices, prime, split
+from derivations.symbolic import indices, prime, split
 from derivations.symbols import M, N, O, assume, g, i, j, k, l, p, q, x
 
-_U = 2.0**-53
-_KW = dict(section="many-samples")
+declare = declarations(__name__)
+
 
 # ---- numeric tools shared with gradient.py: data, rounding bounds, mpmath references ----
-
-
-def problem(seed, O=6, Mc=4, Nf=3, soft=False):
-    """Weights (M, N), features (O, N), labels (indices or Dirichlet rows) and P."""
-    rng = np.random.default_rng(seed)
-    W, X = rng.normal(0, 1, (Mc, Nf)), rng.normal(0, 1.5, (O, Nf))
-    y = rng.dirichlet(np.ones(Mc), O) if soft else rng.integers(0, Mc, O)
-    return W, X, y, (y if soft else np.eye(Mc)[y])
-
-
-def grad_bound(W, X, P, q_ulps=4):
-    """Rounding bound on a computed (P − Q)ᵀX/O, its largest entry. Each q within q_ulps·u
-    (4: the production target), a subtraction, a product and a length-O sum give
-    (O + 2 + q_ulps)·u·(q + |q − p|)|x|; fl(XWᵀ) is off by ≤ γ_N·s_k,
-    s_k = max_i Σ_j |w_ij x_kj|, which moves q by ≤ 2q·γ_N·s_k."""
-    (O, Nf), Qr = X.shape, reference.softmax(X @ W.T)
-    s = (np.abs(X) @ np.abs(W).T).max(axis=1, keepdims=True)
-    per = (O + 2 + q_ulps) * _U * (Qr + np.abs(Qr - P)) + 2 * Qr * Nf * _U / (1 - Nf * _U) * s
-    return float((per.T @ np.abs(X)).max() / O)
-
-
-def mp_dot(a, b):
-    return mpmath.fsum(mpmath.mpf(u) * v for u, v in zip(a, b, strict=True))
-
-
-def mp_fd_grad(W, X, P):
-    """Central differences of the mean log-likelihood in mpmath at 60 digits, h = 1e-20:
-    truncation h²|f'''|/6 and rounding 1e-60|f|/h are ~1e-40, far below float64."""
-
-    def loglik(Wm):
-        total = 0
-        for pk, xk in zip(P.tolist(), X.tolist(), strict=True):
-            gk = [mp_dot(wr, xk) for wr in Wm]
-            lse = mpmath.log(mpmath.fsum(map(mpmath.exp, gk)))
-            total += mpmath.fsum(pi * (v - lse) for pi, v in zip(pk, gk, strict=True))
-        return total / len(X)
-
-    out = np.empty_like(W)
-    with mpmath.workdps(60):
-        base, h = [[mpmath.mpf(v) for v in row] for row in W.tolist()], mpmath.mpf("1e-20")
-        for a, b in np.ndindex(W.shape):
-            up, dn = [row[:] for row in base], [row[:] for row in base]
-            up[a][b], dn[a][b] = up[a][b] + h, dn[a][b] - h
-            out[a, b] = float((loglik(up) - loglik(dn)) / (2 * h))
-    return out
-
-
-def near(name, got, want, atol, ref):
-    return close(name, got, want, rtol=0, atol=atol, reference=ref)
-
-
-def refuted(name, got, written, ref):
-    # Production gradients are within ~1e-14 (grad_bound): a gap > 1e-6 is not rounding.
-    return differs(name, got, written, atol=1e-6, reference=ref)
 
 
 m = sp.Symbol("m", integer=True, positive=True)
@@ -136,7 +79,7 @@ def _mean_grad(target, label):
 
 
 def _mean_checks():
-    W, X, y, P = problem(51, O=7, Mc=4, Nf=3)
+    W, X, y, P = gradient_problem(51, O=7, Mc=4, Nf=3)
     Qr, got = reference.softmax(X @ W.T), production.log_likelihood_grad(W, X, y)
     # The reference (P − Q_ref)ᵀX/O has correctly rounded q: its own bound (q_ulps = 1) adds.
     tol = grad_bound(W, X, P) + grad_bound(W, X, P, q_ulps=1)
@@ -147,7 +90,7 @@ def _mean_checks():
     ]
 
 
-register(
+declare(
     id="GRADM-1",
     title="The mean gradient over O samples needs q per sample: (1/O)Σ_k(p_ki − q_ki)x_kj",
     source=r"\nabla_{ij}=\frac{1}{O}\sum_k^O(p_{(k)i}-q_i)x_{(k)j}",
@@ -161,11 +104,10 @@ register(
     corrected=lambda: _mean_grad(CORRECT, "with Σ_m p_km = 1: (1/O)Σ_k(p_ki − q_ki)x_kj"),
     correction=r"\nabla_{ij}=\frac{1}{O}\sum_k^O\left(p_{(k)i}-q_{(k)i}\right)x_{(k)j}",
     numeric=_mean_checks,
-    implementation=("softmax.log_likelihood_grad",),
+    implementation=(production.log_likelihood_grad,),
     note="q_i carries no sample index, so as written one number stands for every sample's "
     "prediction; the residual (1/O)Σ_k (q_i − q_ki)x_kj vanishes only if every q_ki equals "
     "q_i (or by accident). Each sample has its own q_(k)i, as P and Q in D = (P − Q)ᵀX have.",
-    **_KW,
 )
 
 _P, _Q, _X = (sp.MatrixSymbol(name, O, cols) for name, cols in (("P", M), ("Q", M), ("X", N)))
@@ -194,7 +136,7 @@ def _d(scale):
 
 
 def _d_checks():
-    W, X, y, P = problem(52, O=9, Mc=5, Nf=4)
+    W, X, y, P = gradient_problem(52, O=9, Mc=5, Nf=4)
     G, got = production.notation.G(X, W), production.log_likelihood_grad(W, X, y)
     D = production.notation.D(P, production.notation.Q(G, production.notation.S(G)), X)
     # Literal q = e^g/Σe^g within (M + 3)u: the D/O rounding bound adds to production's.
@@ -207,7 +149,7 @@ def _d_checks():
     ]
 
 
-register(
+declare(
     id="GRADM-2",
     title="D = (P − Q)ᵀX is O times the matrix of ∇_ij: the 1/O is missing",
     source=r"W=W+\eta D,\ D=(P-Q)^TX",
@@ -221,9 +163,8 @@ register(
     corrected=lambda: _d(1 / O),
     correction=r"D=\frac{(P-Q)^TX}{O},\ W=W+\eta D",
     numeric=_d_checks,
-    implementation=("softmax.notation.D", "softmax.log_likelihood_grad"),
+    implementation=(production.notation.D, production.log_likelihood_grad),
     note="Entry (i, j) of (P − Q)ᵀX is Σ_k (p_ki − q_ki)x_kj, the gradient of the summed "
     "log-likelihood: O times the ∇_ij of the mean loss that the section just wrote. W + ηD "
     "still ascends, with a step O times larger; the summary's step 4 divides by O.",
-    **_KW,
 )

@@ -1,115 +1,25 @@
-r"""Signs and update rules (参数优化), and the tools the gradient sections share.
+r"""Signs and update rules (参数优化).
 
 Tutorial: $Loss=-\frac{1}{o}\sum\sum p\ln q$ turns the maximisation of $L$ into a
 minimisation "from $+\infty$ towards 0"; $\nabla_{ij}=\partial L/\partial w_{ij}$ with the
 ascent step $w_{ij}=w_{ij}+\eta\nabla_{ij}$, and for the negated loss $w_{ij}-\eta\nabla_{ij}$.
-
-Tools: `prime` is $(\cdot)'=\partial/\partial w_{ij}$ read literally (each $g$ expanded to
-$\sum_r w_{\cdot r}x_{\cdot r}$, differentiated by SymPy for symbolic sizes); `value` writes
-an expression's exact value with $q_a=e^{g_a}/S$, $S=\sum_l e^{g_l}$ (an exact renaming, so a
-zero residual after it is a zero residual before). The numeric tools are in many_samples.
 """
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import sympy as sp
-from sympy.simplify.simplify import factor_sum
 
 import softmax as production
 from derivations import reference
-from derivations.evidence import close, holds
-from derivations.proof import Proof, Step, canonical, for_sizes, positive, step
-from derivations.registry import register
-from derivations.symbols import M, N, O, assume, eta, g, i, j, k, l, p, q, r, w, x
+from derivations.claim import declarations
+from derivations.evidence import holds
+from derivations.numeric import U, loss_err, ulps
+from derivations.proof import Proof, Step, for_sizes, positive, step
+from derivations.symbolic import d_loss
+from derivations.symbols import M, N, O, assume, eta, i, j, k, w
 
-_U = 2.0**-53
-_KW = dict(section="optimisation")
-S, _S = sp.Sum(sp.exp(g[l]), (l, 1, M)), sp.Symbol("S", positive=True)
-SUM_P = sp.Sum(p[k], (k, 1, M))
-
-
-def ranged(expr):
-    """Give every Kronecker delta its range: 1..N for feature indices, else 1..M."""
-    return expr.replace(
-        lambda e: isinstance(e, sp.KroneckerDelta),
-        lambda d: sp.KroneckerDelta(*d.args[:2], (1, N if set(d.args[:2]) & {j, r} else M)),
-    )
-
-
-def indices(e, base):
-    return next(a for a in e.atoms(sp.Indexed) if a.base == base).indices
-
-
-def _over_r(e):
-    return isinstance(e, sp.Sum) and e.limits[0][0] == r
-
-
-def prime(expr):
-    r"""$\partial/\partial w_{ij}$: $g_{\dots a} \to \sum_r w_{ar}x_{\dots r}$ ($x_r$ for one
-    sample, $x_{kr}$ for sample $k$), differentiated; sums over $r$ evaluated, back to $g$."""
-    expanded = expr.replace(
-        lambda e: isinstance(e, sp.Indexed) and e.base == g,
-        lambda e: sp.Sum(w[e.indices[-1], r] * x[(*e.indices[:-1], r)], (r, 1, N)),
-    )
-    out = ranged(sp.diff(expanded, w[i, j]))
-    out = out.replace(lambda e: _over_r(e) and e.has(sp.KroneckerDelta), lambda e: e.doit())
-    return out.replace(_over_r, lambda e: g[(*indices(e, x)[:-1], indices(e, w)[0])]).doit()
-
-
-def _terms(e):
-    return (factor_sum(sp.Sum(t, *e.limits)) for t in sp.Add.make_args(sp.expand_mul(e.function)))
-
-
-def split(expr):
-    """Sums of sums to sums of terms, each with its constant factors taken out."""
-    return expr.replace(lambda e: isinstance(e, sp.Sum), lambda e: sp.Add(*_terms(e)))
-
-
-def _coeffs(e):
-    return [t.as_coeff_Mul() for t in sp.Add.make_args(e.args[0])] if isinstance(e, sp.exp) else []
-
-
-def _g_exp(e):
-    parts = _coeffs(e)
-    return bool(parts) and all(c.is_Rational and getattr(a, "base", 0) == g for c, a in parts)
-
-
-def value(expr):
-    """Exact value: sums evaluated (deltas too), then e^{c g_a} = (q_a S)^c."""
-    out = canonical(split(canonical(split(expr).doit())).doit()).xreplace({canonical(S): _S})
-    out = out.replace(
-        _g_exp, lambda e: sp.Mul(*((q[a.indices[0]] * _S) ** c for c, a in _coeffs(e)))
-    )
-    return sp.factor_terms(sp.expand(out)).xreplace({canonical(SUM_P): SUM_P})
-
-
-def q_of(a):
-    return sp.exp(g[a]) / S
-
-
-LOSS = sp.Sum(p[k] * sp.log(q_of(k)), (k, 1, M))
-
-
-@cache
-def d_loss(sign=1):
-    """value(prime(±LOSS)), computed once: several claims start from it."""
-    return value(prime(sign * LOSS))
-
-
-def loss_err(W, X):
-    """Rounding bound on a computed mean loss: logits off by γ_N·s (|∂f/∂g| sums to ≤ 2),
-    ln q within 4 ulp, and a mean of O terms."""
-    s, ell = (np.abs(X) @ np.abs(W).T).max(), -production.log_softmax(X @ W.T).min()
-    return float(2 * X.shape[1] * _U / (1 - X.shape[1] * _U) * s + (len(X) + 4) * _U * ell)
-
-
-def ulps(name, got, want, ref="mpmath, 60 digits", n=4):
-    """Within n ulp (relative n·2⁻⁵²), the production accuracy target."""
-    return close(name, got, want, rtol=n * 2.0**-52, reference=f"{ref}; {n} ulp")
-
+declare = declarations(__name__)
 
 # ---- OPT claims ----------------------------------------------------------------------
 
@@ -158,18 +68,17 @@ def _signs():
     )
 
 
-register(
+declare(
     id="OPT-1",
     title="The negated loss is minimised: Loss = −L > 0, falling towards 0 from above",
     source=r"Loss=-\frac{1}{o}\sum\sum p\ln q\ \text{从正无穷方向接近0}",
     expect="holds",
     written=_signs,
     numeric=_sign_checks,
-    implementation=("softmax.cross_entropy", "softmax.log_likelihood"),
+    implementation=(production.cross_entropy, production.log_likelihood),
     note="Per sample the negated loss is −ln q_c > 0, running from +∞ (q_c → 0) "
     "down to 0 (q_c → 1), never 0 for finite logits with M ≥ 2; so L = −Loss approaches 0 "
     "from below, and maximising L is minimising Loss.",
-    **_KW,
 )
 
 
@@ -197,7 +106,7 @@ def _gain(name, f, W0, W1, grad, lr, X):
     rounded step (≤ u‖W1‖ off, |∇f| ≤ √2 max‖x_k‖).
     """
     sq, xmax = lr * float((grad**2).sum()), float(np.sqrt((X**2).sum(axis=1).max()))
-    slack = loss_err(W0, X) + loss_err(W1, X) + 2**0.5 * xmax * _U * float(np.linalg.norm(W1))
+    slack = loss_err(W0, X) + loss_err(W1, X) + 2**0.5 * xmax * U * float(np.linalg.norm(W1))
     gain = f(W0) - f(W1)
     detail = f"Δ = {gain:.6g}, η‖∇‖² = {sq:.6g}, ratio {gain / sq:.4f} ∈ [0.75, 1]"
     return holds(name, 0.75 * sq - slack <= gain <= sq + slack, detail)
@@ -221,7 +130,7 @@ def _ascent_checks():
 
 
 _WHY = "A function of a symbolic number of variables cannot be formed in SymPy (chain rule)."
-register(
+declare(
     id="OPT-2",
     title="w_ij + η∇_ij with ∇_ij = ∂L/∂w_ij is gradient ascent: it raises L for small η",
     source=r"\nabla_{ij}=\frac{\partial L(w_{ij})}{\partial w_{ij}}"
@@ -229,10 +138,9 @@ register(
     expect="holds",
     written=lambda: for_sizes(_ascent, range(1, 5), name="n", why=_WHY),
     numeric=_ascent_checks,
-    implementation=("softmax.log_likelihood_grad", "softmax.log_likelihood"),
+    implementation=(production.log_likelihood_grad, production.log_likelihood),
     note="To first order the step changes L by η‖∇‖² ≥ 0 (0 only where ∇ = 0). For the "
     "concave log-likelihood and η = 1/max‖x_k‖² the gain is at least ¾ of that.",
-    **_KW,
 )
 
 
@@ -261,16 +169,15 @@ def _descent_checks():
     ]
 
 
-register(
+declare(
     id="OPT-3",
     title="With the negated loss, w_ij − η∇_ij (∇ of −L) is descent and the very same step",
     source=r"w_{ij}=w_{ij}-\eta\nabla_{ij}",
     expect="holds",
     written=_same_step,
     numeric=_descent_checks,
-    implementation=("softmax.cross_entropy_grad", "softmax.log_likelihood_grad"),
+    implementation=(production.cross_entropy_grad, production.log_likelihood_grad),
     note="∇_ij here is the derivative of the negated loss (the gradient section's (q_i − p_i)x_j "
     "confirms it), not the ∂L/∂w_ij defined above, with which the step would descend L. So "
     "read, both rules take the same step, and the loss falls (OPT-2 applied to −L).",
-    **_KW,
 )

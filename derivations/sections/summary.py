@@ -11,25 +11,25 @@ import sympy as sp
 
 import softmax as production
 from derivations import reference
+from derivations.claim import declarations
 from derivations.evidence import close, holds
-from derivations.proof import Proof, step
-from derivations.registry import register
-from derivations.sections.matrix_loss import loss_proof
-from derivations.sections.model import (
+from derivations.matrices import (
     W_,
     X_,
-    U,
     entry,
     kk,
-    literal_q,
     ll,
-    problem,
+    loss_proof,
     shape_step,
-    softmax_form_checks,
     softmax_form_proof,
     tidy,
 )
+from derivations.numeric import U, literal_q, matrix_problem, softmax_form_checks
+from derivations.proof import Proof, step
+from derivations.sources import BISHOP
 from derivations.symbols import M, N, O, assume
+
+declare = declarations(__name__)
 
 P_, Q_ = sp.MatrixSymbol("P", O, M), sp.MatrixSymbol("Q", O, M)
 E1, E2 = sp.OneMatrix(M, 1), sp.OneMatrix(O, 1)
@@ -50,7 +50,7 @@ def _shapes():
 
 
 def _shape_checks():
-    X, W, P = problem(21, O=30, M=4, features=5)
+    X, W, P = matrix_problem(21, O=30, M=4, features=5)
     G = production.notation.G(X, W)
     got = {
         "X": X.shape,
@@ -66,20 +66,19 @@ def _shape_checks():
     ]
 
 
-register(
+declare(
     id="SUM-1",
     title="The shapes X (O,N), W (M,N), P (O,M), Q (O,M) fit every product",
-    section="summary",
     source=r"X\text{是样本(feature)矩阵,形状为}(O,N),\ W\text{是权重矩阵,形状为}(M,N),\ "
     r"P\text{是标签(label)矩阵,形状为}(O,M),\ Q\text{是softmax计算后得到的矩阵,形状为}(O,M)",
     expect="holds",
     written=_shapes,
     numeric=_shape_checks,
     implementation=(
-        "softmax.datasets.random_data",
-        "softmax.softmax",
-        "softmax.notation.S",
-        "softmax.log_likelihood_grad",
+        production.datasets.random_data,
+        production.softmax,
+        production.notation.S,
+        production.log_likelihood_grad,
     ),
     note="Shapes of the products come from SymPy's matrix algebra, which raises on a "
     "mismatch; the four stated shapes are those of the matrix symbols.",
@@ -101,7 +100,7 @@ def _ones_sum():
 
 def _ones_checks():
     e1, e2 = production.notation.E1(4), production.notation.E2(30)
-    G = production.notation.G(*problem(22, O=30, M=4)[:2])
+    G = production.notation.G(*matrix_problem(22, O=30, M=4)[:2])
     return [
         holds(
             "notation.E1(4) is the 4×1 column of ones",
@@ -121,10 +120,9 @@ def _ones_checks():
     ]
 
 
-register(
+declare(
     id="SUM-2",
     title="E_1, E_2 are called identity matrices (单位矩阵) but are all-ones columns",
-    section="summary",
     source=r"E_1,E_2\text{是两个用于合并计算的单位矩阵,形状为}(M,1)\text{和}(O,1)",
     expect="false-as-written",
     title_zh="E_1、E_2 被称为单位矩阵，实际是全 1 列向量",
@@ -143,7 +141,7 @@ register(
     correction=r"E_1=\mathbf{1}_{M\times 1},\ E_2=\mathbf{1}_{O\times 1}\ "
     r"\text{(all-ones columns)}",
     numeric=_ones_checks,
-    implementation=("softmax.notation.E1", "softmax.notation.E2", "softmax.notation.S"),
+    implementation=(production.notation.E1, production.notation.E2, production.notation.S),
     note="单位矩阵 is the identity matrix, which is square: one of shape (M, 1) exists only for "
     "M = 1, and multiplying by it would leave G unchanged instead of adding its rows. The "
     "same line shows E = [1, 1, …, 1]^T, so all-ones columns are meant. (A^D is glossed "
@@ -153,21 +151,20 @@ register(
 # --- SUM-3, SUM-4: the softmax and loss formulas ----------------------------------------------
 
 
-register(
+declare(
     id="SUM-3",
     title="Softmax: G = e^{XWᵀ}, Q = G/(G·E_1)",
-    section="summary",
     source=r"G=e^{XW^T},\ Q=Softmax=\frac{G}{G*E_1}",
     expect="holds",
     written=softmax_form_proof,
     numeric=lambda: softmax_form_checks(23),
-    implementation=("softmax.notation.G", "softmax.notation.Q", "softmax.softmax"),
+    implementation=(production.notation.G, production.notation.Q, production.softmax),
     note="G*E_1 is the matrix product (O×1); the division is row by row. Same proof as MODEL-3.",
 )
 
 
 def _loss_checks():
-    X, W, P = problem(24)
+    X, W, P = matrix_problem(24)
     Z = X @ W.T
     ref = float(np.sum(P * reference.log_softmax(Z)) / len(P))
     lit = production.notation.L(P, literal_q(X, W))
@@ -181,15 +178,14 @@ def _loss_checks():
     ]
 
 
-register(
+declare(
     id="SUM-4",
     title="Loss = (1/o)[P log(Qᵀ)]^D × E, with E = E_2",
-    section="summary",
     source=r"Loss=\frac{1}{o}\left[Plog(Q^T)\right]^D×E",
     expect="holds",
     written=loss_proof,
     numeric=_loss_checks,
-    implementation=("softmax.notation.L", "softmax.notation.E2", "softmax.log_likelihood"),
+    implementation=(production.notation.L, production.notation.E2, production.log_likelihood),
     note="Here E is the generic all-ones column the summary defines next to E_1 and E_2; only "
     "E_2 (O×1) fits the 1×O diagonal row, so E = E_2 is read (unlike MATL-1, where the one E "
     "defined is m×1). The result is the mean log-likelihood, maximised by training.",
@@ -227,7 +223,7 @@ _SIZES = ((1, 2, 1), (2, 2, 2), (2, 3, 2), (3, 3, 2))
 
 
 def _update_checks():
-    X, W, P = problem(25)
+    X, W, P = matrix_problem(25)
     Q, (O_, M_) = literal_q(X, W), P.shape
     ascent = production.log_likelihood_grad(W, X, P)
     D = production.notation.D(P, Q, X) / O_
@@ -260,10 +256,9 @@ def _update_checks():
     ]
 
 
-register(
+declare(
     id="SUM-5",
     title="Training step W ← W + η(P − Q)ᵀX/O is gradient ascent on L",
-    section="summary",
     source=r"W=W+\eta\frac{\left(P-Q\right)^T×X}{O}",
     expect="holds-under-assumption",
     written=lambda: Proof((_grad_at(1, 2, 1, one_hot=False),), general=False, sizes="(1, 2, 1)"),
@@ -277,12 +272,12 @@ register(
     ),
     numeric=_update_checks,
     implementation=(
-        "softmax.log_likelihood_grad",
-        "softmax.cross_entropy_grad",
-        "softmax.notation.D",
-        "softmax.log_likelihood",
+        production.log_likelihood_grad,
+        production.cross_entropy_grad,
+        production.notation.D,
+        production.log_likelihood,
     ),
-    references=("Bishop, Pattern Recognition and Machine Learning (2006), §4.3.4",),
+    references=(BISHOP,),
     note="(P − Q)^T X / O is the gradient of the mean log-likelihood L when each row of P "
     "sums to 1 (one-hot or probability labels; as for GRAD-6), so the step climbs L for "
     "η > 0. For other P the gradient is (P − diag(P E_1) Q)^T X / O. The stopping rule that "
