@@ -115,8 +115,12 @@ def _check_X(X):
     return arr.astype(np.float64, copy=False)
 
 
-def _check_y(y, n_samples):
-    """Return the sorted unique labels and each sample's index into them."""
+def _check_y(y, n_samples, *, stacklevel):
+    """Return the sorted unique labels and each sample's index into them.
+
+    `stacklevel` is the warnings module's, counted from here: the frame of the user's
+    call to `fit`, which a `DataConversionWarning` names.
+    """
     if y is None:
         raise ValueError("SoftmaxRegression requires y to be passed, but the target y is None")
     if scipy.sparse.issparse(y):
@@ -124,7 +128,7 @@ def _check_y(y, n_samples):
     arr = _as_array("y", y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         msg = "A column-vector y was passed when a 1d array was expected: y was flattened"
-        warnings.warn(_flavour(DataConversionWarning)(msg), stacklevel=3)
+        warnings.warn(_flavour(DataConversionWarning)(msg), stacklevel=stacklevel)
         arr = arr.ravel()
     if arr.ndim != 1 or arr.shape[0] != n_samples:
         raise ValueError(
