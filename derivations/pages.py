@@ -8,6 +8,7 @@ these functions, so the site can only show a verdict that was computed in that b
 from __future__ import annotations
 
 import html
+import types
 
 from derivations import conform
 from derivations.figures import for_claim
@@ -125,7 +126,7 @@ def claim_block(outcome: Outcome, shown: dict[str, str] | None = None) -> str:
         out += ["**Uses** " + ", ".join(links), ""]
     if d["implementation"]:
         out += ["**Production code it checks**", ""]
-        for name in d["implementation"]:
+        for name, obj in zip(d["implementation"], outcome.claim.implementation, strict=True):
             out += [f'=== "`{name}`"', ""]
             if name in shown:
                 # Once per page: the docstring and source again would only add weight.
@@ -139,6 +140,9 @@ def claim_block(outcome: Outcome, shown: dict[str, str] | None = None) -> str:
                 "          show_root_heading: false",
                 "          show_root_toc_entry: false",
                 "          heading_level: 4",
+                # A module shows its docstring only: its functions are production objects
+                # of their own claims, rendered there (one anchor each).
+                *(["          members: false"] if isinstance(obj, types.ModuleType) else []),
                 "",
             ]
     return "\n".join(out)

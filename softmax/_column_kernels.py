@@ -7,7 +7,8 @@ arithmetic is that of `softmax._kernels`, in the same order, so both layouts giv
 same bits: the maximum and its first index, the mode (claim IMPL-11), $w = e_k$, and
 $t = \sum_{i \ne k} e_i$ in the eight lanes of `softmax._tree.lanes_sum` (entry $i$ in
 lane $i \bmod 8$, the tail in lane 0; claim IMPL-12). Rows whose mode is not 0 are left to
-the row layout, which shifts them (IMPL-2) or applies the non-finite policy.
+the row layout, which shifts them (`softmax._kernels.correct_rows`) or applies the
+non-finite policy.
 """
 
 from __future__ import annotations

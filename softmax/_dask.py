@@ -1,7 +1,7 @@
 r"""`SoftmaxRegression` on Dask arrays: X stays on the workers, only W and the sums travel.
 
-The mean loss and gradient are sums over samples divided by $O$ (claims MATL-1, GRADM-1),
-so for any partition of the rows into blocks of $O_b$ samples
+The mean loss and gradient are sums over samples divided by $O$ (`softmax.gradient`), so
+for any partition of the rows into blocks of $O_b$ samples
 
 $$L = \sum_b \frac{O_b}{O} L_b, \qquad \nabla = \sum_b \frac{O_b}{O} \nabla_b$$
 

@@ -5,7 +5,7 @@ The objective is the penalised mean cross-entropy of `softmax.model`,
 $$f(W) = \ell(W) + \frac{\alpha}{2}\lVert W_{:, s:}\rVert_F^2, \qquad
 \nabla f = \nabla \ell + \alpha\,[\,0 \mid W_{:, s:}\,],$$
 
-where $\ell$ and $\nabla \ell = (Q - P)^\mathsf{T} X / O$ (claim GRADM-1) come from the
+where $\ell$ and $\nabla \ell = (Q - P)^\mathsf{T} X / O$ come from the
 verified kernel `softmax.gradient.loss_and_grad_f64`, or block by block from
 `softmax._dask` for a Dask array, and $s$ is 1 with an intercept (column 0 of $W$ is the
 bias, not penalised) and 0 without. Training starts from $W = 0$ and hands the objective

@@ -11,7 +11,7 @@ that stays in the cache (`softmax._blocks` sizes the blocks):
    be shifted by $m$, 2 when $m$ is not finite (the non-finite policy of
    `softmax.functions`). Rows of mode 0 are finished at once: $w = e_k = e^m$, the sum
    $t = \sum_{i \ne k} e_i$ (`softmax._tree`, claim IMPL-12), $s = t / w$ and
-   $q_i = e_i / (w + t)$ (SM-1, by `_divide`, IMPL-13). `log_softmax` and `logsumexp` then
+   $q_i = e_i / (w + t)$ (by `_divide`, IMPL-13). `log_softmax` and `logsumexp` then
    take NumPy's vectorised $\operatorname{log1p}(s)$ of the block's rows:
    $\log q_i = (x_i - m) - \operatorname{log1p}(s)$ (IMPL-4, `log_softmax_rows`) and
    $\operatorname{lse} = m + \operatorname{log1p}(s)$ (IMPL-3).
@@ -183,7 +183,7 @@ def _nan_in(x, r):
 
 @numba.njit(**_OPTIONS)
 def finish_softmax(x, e, out, m_out, s_out, exact, shifted, mode):
-    r"""`softmax` of the rows of `x`, given $e$ (claim SM-1): $q_i = e_i / (w + t)$.
+    r"""`softmax` of the rows of `x`, given $e$: $q_i = e_i / (w + t)$ (IMPL-11, IMPL-12).
 
     Each row's $m$ and $s = t / w$ go to `m_out` and `s_out` too (the loss needs them).
     `exact` (a float64 `out`) asks for the correctly rounded quotient (`_divide`).

@@ -1,7 +1,7 @@
 r"""The loss and gradient's last pass: $Q - P$ in place of $Q$, and each sample's loss.
 
 $Q$, each row's maximum $m$ and $\operatorname{log1p}(s)$ come from the kernel of
-`softmax` (`softmax._blocks.finish_residual`); $Q - P$ is claim GRAD-6
+`softmax` (`softmax._blocks.finish_residual`); $Q - P$ is claim IMPL-8
 ($\partial H / \partial g_i = q_i - p_i$), and the loss $-\sum_i p_i \log q_i$ is formed
 from $\log q_i = (z_i - m) - \operatorname{log1p}(s)$ (IMPL-4) with the same operations on
 the same values as `log_softmax`, never from $\log q$ as a matrix.

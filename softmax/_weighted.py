@@ -10,7 +10,7 @@ so $\log\left|\sum\right| = m + \log|b_k| + \log|1 + s|$, with $\log|1 + s| =
 \operatorname{log1p}(s)$ when $s > -1$ (the log1p form keeps a small $s$), and the sign of
 the sum is $\operatorname{sign}(b_k)\operatorname{sign}(1 + s)$. Every exponent
 $a_i - m$ is $\le 0$ in its real part, so nothing overflows; the shift is corrected for
-its rounding as in claim IMPL-2 (`softmax._kernels.correct_rows`). A zero weight drops
+its rounding by `softmax._kernels.correct_rows`, as in the kernel. A zero weight drops
 its term whatever $a_i$ is, so zero weights mask entries (scipy's convention). A slice
 whose largest kept $a_i$ is not finite is summed directly, so that $0 \cdot \infty$ (an
 infinite weight on $e^{-\infty}$) and $\infty - \infty$ give NaN, and a slice with no term

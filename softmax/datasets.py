@@ -12,6 +12,8 @@ __all__ = ["load_digits", "random_data"]
 def random_data(total, classes, features, feature_range=5.0, seed=None):
     r"""Random features and one-hot labels, as the tutorial's ``RandomData`` makes them.
 
+    Checked by claims ML-2, MODEL-1, SUM-1.
+
     Parameters
     ----------
     total : int

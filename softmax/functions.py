@@ -76,6 +76,10 @@ def _slicewise(z, axis, out, workers, finish):
 def softmax(z, axis=-1, *, out=None, workers=None):
     r"""Softmax along `axis`: $q_i = e^{z_i} / \sum_k e^{z_k}$.
 
+    Checked by claims SM-1, SM-2, SM-3, SM-4, SM-5, SM-6, SM-7, ML-1, LOSS-6, MODEL-2,
+    MODEL-3, MAT-3, GRAD-2, SUM-1, SUM-3, IMPL-1, IMPL-2, IMPL-11, IMPL-5, IMPL-6, IMPL-16,
+    IMPL-17, IMPL-19, IMPL-12, IMPL-13, IMPL-10.
+
     Parameters
     ----------
     z : array_like
@@ -158,6 +162,8 @@ def softmax(z, axis=-1, *, out=None, workers=None):
 def log_softmax(z, axis=-1, *, out=None, workers=None):
     r"""Logarithm of the softmax along `axis`: $\log q_i = z_i - \log\sum_k e^{z_k}$.
 
+    Checked by claims IMPL-1, IMPL-11, IMPL-4, IMPL-16, IMPL-17, IMPL-19, IMPL-12, IMPL-10.
+
     Parameters
     ----------
     z : array_like
@@ -204,6 +210,9 @@ def log_softmax(z, axis=-1, *, out=None, workers=None):
 
 def logsumexp(z, axis=-1, b=None, keepdims=False, return_sign=False, *, workers=None):
     r"""Log of the sum of exponentials along `axis`: $\log\sum_k e^{z_k}$.
+
+    Checked by claims IMPL-1, IMPL-11, IMPL-3, IMPL-5, IMPL-14, IMPL-15, IMPL-16, IMPL-17,
+    IMPL-19, IMPL-12, IMPL-10.
 
     Parameters
     ----------

@@ -41,7 +41,7 @@ def loss_and_grad_sums(W, X, kind, y):
     r"""The sums over the samples of `X` of the cross-entropy and of its gradient.
 
     One fused pass over the logits $Z = X W^\mathsf{T}$ (`softmax._kernels`) gives both
-    $Q - P$ (claim GRAD-6: $\partial H / \partial g_i = q_i - p_i$) and each sample's
+    $Q - P$ (claim IMPL-8: $\partial H / \partial g_i = q_i - p_i$) and each sample's
     $-\sum_i p_i \log q_i$ in the log1p form (IMPL-4); memory is $O(O \cdot M)$. A block
     of rows gives its share of the whole array's sums (claim IMPL-18).
     """
@@ -60,6 +60,8 @@ def loss_and_grad_f64(W, X, kind, y):
 
 def cross_entropy_loss_and_grad(W, X, labels):
     r"""Mean cross-entropy $H(W)$ and its gradient $\nabla_W H$, from one forward pass.
+
+    Checked by claims IMPL-13, IMPL-8.
 
     Parameters
     ----------
@@ -100,6 +102,8 @@ def cross_entropy_grad(W, X, labels):
 
     The descent direction: training steps $W \leftarrow W - \eta\,\nabla_W H$.
 
+    Checked by claims OPT-3, GRAD-7, SUM-5, IMPL-8.
+
     Parameters
     ----------
     W : array_like, shape (M, N)
@@ -118,7 +122,7 @@ def cross_entropy_grad(W, X, labels):
     Notes
     -----
     The tutorial derives the ascent form $(p_i - q_i)x_j$ of its log-likelihood $L = -H$;
-    this is its negative divided by $O$ (claims GRAD-6, GRADM-1). The step from
+    this is its negative divided by $O$ (claims GRAD-7, SUM-5). The step from
     $\sum_k p_k$ to 1 needs the labels to sum to 1 per row, which `labels` is checked for.
 
     Examples
@@ -139,6 +143,9 @@ def cross_entropy_grad(W, X, labels):
 
 def log_likelihood_grad(W, X, labels):
     r"""The tutorial's ascent direction $(P - Q)^\mathsf{T} X / O = -\nabla_W H$.
+
+    Checked by claims OPT-2, OPT-3, GRAD-4, GRAD-5, GRAD-6, GRAD-8, GRADM-1, GRADM-2, SUM-1,
+    SUM-5, TRAIN-1.
 
     Parameters
     ----------

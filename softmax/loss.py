@@ -23,8 +23,8 @@ def check_logits(logits):
 def residual_and_losses(Z, kind, y):
     r"""$Q - P$ and each sample's $-\sum_i p_{ki} \log q_{ki}$ of finite float64 logits `Z`.
 
-    One fused pass (`softmax._kernels`), with $\log q$ in the log1p form (claims IMPL-4,
-    ML-5) and never formed as a matrix: memory is the $O \times M$ residual only.
+    One fused pass (`softmax._kernels`), with $\log q$ in the log1p form (claim IMPL-4)
+    and never formed as a matrix: memory is the $O \times M$ residual only.
     """
     R, losses = np.empty_like(Z), np.empty(Z.shape[0])
     labels = y if kind == "index" else np.ascontiguousarray(y, dtype=np.float64)
@@ -47,6 +47,8 @@ def reduce(values, reduction):
 def cross_entropy(logits, labels, *, reduction="mean"):
     r"""Cross-entropy $H(p, q) = -\sum_i p_i \log q_i$ of $q = \mathrm{softmax}(z)$.
 
+    Checked by claims ENT-1, ENT-2, ENT-3, CE-1, CE-2, ML-2, ML-6, OPT-1, IMPL-7, IMPL-9.
+
     Parameters
     ----------
     logits : array_like, shape (O, M)
@@ -66,7 +68,7 @@ def cross_entropy(logits, labels, *, reduction="mean"):
     -----
     $-\frac{1}{O}\sum_k \sum_i p_{ki} \log q_{ki}$ with $\log q$ from the log1p form of
     `log_softmax`, never `log(softmax(z))`, so a confidently wrong prediction costs its
-    true, large value instead of $\infty$ (claims CE-1, ML-7).
+    true, large value instead of $\infty$ (claims CE-1, IMPL-7).
 
     Examples
     --------
@@ -94,6 +96,10 @@ def log_likelihood(logits, labels, *, reduction="mean"):
     of `cross_entropy`.
 
     It is $\le 0$ and is maximised; the tutorial trains by gradient ascent on it.
+
+    Checked by claims ML-3, ML-4, ML-5, ML-6, ML-7, LOSS-1, LOSS-2, LOSS-3, LOSS-4, LOSS-5,
+    LOSS-6, MATL-1, MATL-2, MATL-3, MATL-4, MATL-5, OPT-1, OPT-2, GRAD-3, SUM-4, SUM-5,
+    TRAIN-2, IMPL-7.
 
     Parameters
     ----------

@@ -6,7 +6,7 @@ $q = \mathrm{softmax}(W x)$. `fit` minimises the penalised mean cross-entropy
 $$f(W) = -\frac{1}{O}\sum_k \log q_{k, y_k} + \frac{\alpha}{2}\lVert W_{:, 1:}\rVert_F^2,
 \qquad \nabla f = (Q - P)^\mathsf{T} X / O + \alpha\,[\,0 \mid W_{:, 1:}\,]$$
 
-(claim GRADM-1). The bias column is not penalised; with ``fit_intercept=False`` all of
+(`softmax.gradient`). The bias column is not penalised; with ``fit_intercept=False`` all of
 $W$ is. Training starts from $W = 0$ and runs the tutorial's gradient descent or SciPy's
 L-BFGS-B, both fed by the verified `softmax.gradient` kernel. scikit-learn is never imported
 here except by `__sklearn_tags__`, which only scikit-learn calls.
@@ -26,6 +26,8 @@ __all__ = ["DataConversionWarning", "DivergenceError", "NotFittedError", "Softma
 
 class SoftmaxRegression(_params.Estimator):
     r"""Multinomial softmax regression, $P(y = i \mid x) = \mathrm{softmax}(W x)_i$.
+
+    Checked by claims TRAIN-2, TRAIN-3, TRAIN-4, TRAIN-5, IMPL-18.
 
     Parameters
     ----------

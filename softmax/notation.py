@@ -35,6 +35,8 @@ def E1(M):
 
     >>> E1(3).ravel().tolist()
     [1.0, 1.0, 1.0]
+
+    Checked by claims MAT-2, SUM-2.
     """
     return np.ones((check_positive_number("M", M, integer=True), 1))
 
@@ -44,6 +46,8 @@ def E2(O):
 
     >>> E2(2).shape
     (2, 1)
+
+    Checked by claims SUM-2, SUM-4.
     """
     return np.ones((check_positive_number("O", O, integer=True), 1))
 
@@ -55,6 +59,8 @@ def G(X, W):
 
     >>> G([[1.0, 0.0]], [[0.0, 0.0], [1.0, 2.0]]).round(4).tolist()
     [[1.0, 2.7183]]
+
+    Checked by claims MODEL-3, MAT-1, GRAD-1, SUM-3.
     """
     X, W = _matrix("X", X), _matrix("W", W)
     if X.shape[1] != W.shape[1]:
@@ -67,6 +73,8 @@ def S(G):
 
     >>> S([[1.0, 2.0], [3.0, 4.0]]).ravel().tolist()
     [3.0, 7.0]
+
+    Checked by claims MAT-2, MAT-3, MATL-3, SUM-1, SUM-2.
     """
     G = _matrix("G", G)
     return G @ E1(G.shape[1])
@@ -77,6 +85,8 @@ def Q(G, S):
 
     >>> Q([[1.0, 3.0]], [[4.0]]).tolist()
     [[0.25, 0.75]]
+
+    Checked by claims MODEL-3, MAT-3, MATL-3, SUM-3.
     """
     G, S = _matrix("G", G), _matrix("S", S)
     if S.shape != (G.shape[0], 1):
@@ -94,6 +104,8 @@ def L(P, Q):
 
     >>> round(L([[0.0, 1.0, 0.0]], [[0.2, 0.6, 0.2]]), 4)    # ln 0.6
     -0.5108
+
+    Checked by claims MATL-1, MATL-2, SUM-4.
     """
     P, Q = _matrix("P", P), _matrix("Q", Q)
     _same_shape("P", P, "Q", Q)
@@ -113,6 +125,8 @@ def D(P, Q, X):
 
     >>> D([[1.0, 0.0]], [[0.25, 0.75]], [[1.0, 2.0]]).tolist()
     [[0.75, 1.5], [-0.75, -1.5]]
+
+    Checked by claims GRAD-6, GRADM-2, SUM-5, TRAIN-1.
     """
     P, Q, X = _matrix("P", P), _matrix("Q", Q), _matrix("X", X)
     _same_shape("P", P, "Q", Q)

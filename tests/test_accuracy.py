@@ -58,6 +58,8 @@ from derivations.reference import (
     ulp_error_scalar,
 )
 
+pytestmark = pytest.mark.claim("IMPL-2", "IMPL-11", "IMPL-12")
+
 DTYPES = (np.float64, np.float32)
 
 #: Design targets, in ulps (see the module docstring for the derivation).

@@ -23,6 +23,7 @@ def _cli(*args):
     )
 
 
+@pytest.mark.claim("IMPL-7")
 def test_conform_cli_runs_the_properties_that_section_modules_register():
     # Regression: without loading the registry the command saw only the accuracy
     # properties, and `--kind cross_entropy` checked nothing at all.
@@ -31,6 +32,7 @@ def test_conform_cli_runs_the_properties_that_section_modules_register():
     assert "IMPL-7" in result.stdout and "2 of 2 verified properties hold" in result.stdout
 
 
+@pytest.mark.claim("IMPL-4")
 def test_conform_reports_scipys_log_softmax_zero_at_the_max_with_a_counterexample():
     result = _cli("scipy.special:log_softmax", "--kind", "log_softmax")
     assert result.returncode == 1

@@ -25,6 +25,8 @@ distributed = pytest.importorskip("distributed")
 from softmax import SoftmaxRegression  # noqa: E402
 from softmax.solvers import DivergenceError  # noqa: E402
 
+pytestmark = pytest.mark.claim("IMPL-18")
+
 
 def _cluster():
     """Two worker processes of one thread; no dashboard, and a free port for its HTTP server."""

@@ -16,6 +16,8 @@ import softmax as sm
 from derivations.sum_order import bound
 from softmax import _long_rows
 
+pytestmark = pytest.mark.claim("IMPL-12")
+
 N = _long_rows.LONG + 2 * _long_rows.CHUNK + 5  # a long row with a partial last chunk
 U = 2.0**-53
 
@@ -74,6 +76,7 @@ def test_minus_infinity_entries_get_zero_weight_and_leave_the_rest_as_without_th
     np.testing.assert_allclose(q[kept], _reference(x[kept])[0], rtol=(OURS + REFERENCE) * U)
 
 
+@pytest.mark.claim("IMPL-1", "IMPL-2")
 @pytest.mark.parametrize("offset", [1000.0, -1000.0], ids=["would overflow", "would underflow"])
 def test_rows_that_must_be_shifted_are_shift_invariant(offset):
     """Such rows leave the chunked path for the shifted whole-row one (IMPL-1, IMPL-2)."""

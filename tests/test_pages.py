@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from derivations import claims, evaluate
 from derivations.pages import MAX_LATEX, _inline, section_page
 
@@ -16,6 +18,7 @@ def test_each_production_object_is_rendered_once_per_section_page():
     assert page.count(f"shown with [{first}](#{first})") >= 2
 
 
+@pytest.mark.claim("SUM-5")
 def test_latex_too_long_to_typeset_points_to_the_cli_instead():
     assert _inline("x" * MAX_LATEX, "SUM-5") == "$" + "x" * MAX_LATEX + "$"
     long = _inline("x" * (MAX_LATEX + 1), "SUM-5")

@@ -15,6 +15,8 @@ import pytest
 from derivations.sum_order import kernel_order
 from softmax import _tree
 
+pytestmark = pytest.mark.claim("IMPL-12")
+
 SIZES = [1, 2, 3, 15, 16, 17, 18, 19, 20, 63, 64, 65, 67, 255, 257, 1000, 1027, 4099]
 
 

@@ -23,6 +23,7 @@ from derivations.reference import reference_row, ulp_error
 from derivations.sources import BLANCHARD, KNUTH
 from derivations.symbolic import q_z
 from derivations.symbols import M, assume, i, k, vector, z
+from softmax import _blocks, _column_kernels, _kernels, _long_rows
 
 declare = declarations(__name__)
 
@@ -61,7 +62,12 @@ declare(
         sp.exp(z[i] + c) / sp.Sum(sp.exp(z[k] + c), (k, 1, M)), q_z(i), assumptions=assume(M, c)
     ),
     properties=(_shift_property, _no_overflow),
-    implementation=(production.softmax, production.log_softmax, production.logsumexp),
+    implementation=(
+        production.softmax,
+        production.log_softmax,
+        production.logsumexp,
+        _kernels._bound,
+    ),
     note="Why the production code may subtract the maximum: every exponent becomes ≤ 0.",
 )
 
@@ -106,7 +112,7 @@ declare(
     written=_first_order,
     numeric=lambda: [_twosum_exact()],
     properties=accuracy("softmax"),
-    implementation=(production.softmax,),
+    implementation=(production.softmax, _kernels, _kernels.correct_rows, _blocks.compute),
     references=(KNUTH, BLANCHARD),
     note="|r_i| ≤ ulp(d_i)/2, so the dropped O(r²) term is below 2⁻¹⁰⁶ relative. The 4-ulp "
     "bound is met on every family here but not on every input: `python -m benchmarks.search` "
@@ -172,7 +178,17 @@ declare(
     expect="holds",
     written=lambda: for_sizes(_scaled, range(2, 7), name="M", why=_WHY_SUM),
     numeric=lambda: [_naive_loses_subnormals(), _naive_overflows()],
-    implementation=(production.softmax, production.log_softmax, production.logsumexp),
+    implementation=(
+        production.softmax,
+        production.log_softmax,
+        production.logsumexp,
+        _kernels,
+        _kernels.finish_softmax,
+        _blocks.compute,
+        _column_kernels,
+        _long_rows,
+        _long_rows.unshifted,
+    ),
     note="The production kernel uses this form when the slice's maximum is at most "
     "log(float max) − log M − 1 (nothing overflows) and either m ≥ 0 or no entry is "
     "below −708 (no e^{z_i} is subnormal); it then needs one exp per entry and no "

@@ -23,7 +23,7 @@ from derivations.numeric import U
 from derivations.proof import Proof, for_sizes, positive, step
 from derivations.properties import ULP_BOUND
 from derivations.sources import SCIPY
-from softmax import functions
+from softmax import _weighted, functions
 
 declare = declarations(__name__)
 
@@ -163,7 +163,7 @@ declare(
     written=lambda: for_sizes(_log1p_form, (1, 2, 3, 4), why="SymPy expands the sum size by size"),
     numeric=lambda: [_weighted_accuracy()],
     properties=(_weights, _complex),
-    implementation=(softmax.logsumexp,),
+    implementation=(softmax.logsumexp, _weighted),
     references=(SCIPY,),
     note="k is the first index of the largest a_i among the terms with b_i ≠ 0, and m = a_k, "
     "so every e^{a_i - m} ≤ 1 and nothing overflows. log|1 + s| is log1p(s) for s > −1, which "
@@ -209,7 +209,7 @@ declare(
     written=lambda: for_sizes(_sign_rule, (1, 2, 3, 4), why="SymPy expands the sum size by size"),
     numeric=lambda: [_signs_match()],
     properties=(_signs,),
-    implementation=(softmax.logsumexp,),
+    implementation=(softmax.logsumexp, _weighted),
     references=(SCIPY,),
     note="e^{a_k} > 0, so the sum has the sign of b_k (1 + s). A zero sum has sign 0 and "
     "log −∞; without return_sign a negative sum gives NaN, as scipy does.",

@@ -20,7 +20,7 @@ from derivations.evidence import Check, holds
 from derivations.proof import Proof, for_sizes, step
 from derivations.properties import ULP_BOUND
 from derivations.sources import SCIPY
-from softmax import functions
+from softmax import _axes, _weighted, functions
 
 declare = declarations(__name__)
 
@@ -139,7 +139,7 @@ declare(
     written=_empty_sum,
     numeric=lambda: [_empty_results()],
     properties=_EMPTY,
-    implementation=(softmax.logsumexp, softmax.softmax, softmax.log_softmax),
+    implementation=(softmax.logsumexp, softmax.softmax, softmax.log_softmax, _weighted),
     references=(SCIPY,),
     note="−∞ is the only value that keeps lse(a ∪ ∅) = lse(a), as 0 is for the sum. "
     "softmax and log_softmax of an empty slice are empty: there is nothing to normalise.",
@@ -208,7 +208,7 @@ declare(
     ),
     numeric=lambda: [_axes_match()],
     properties=_SLICES,
-    implementation=(softmax.softmax, softmax.log_softmax, softmax.logsumexp),
+    implementation=(softmax.softmax, softmax.log_softmax, softmax.logsumexp, _axes),
     references=(SCIPY,),
     note="The normaliser sums over every entry of the slice, in whatever order they are "
     "listed, so the slice's axes can be moved to the end and flattened (softmax._axes).",

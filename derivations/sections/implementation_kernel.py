@@ -27,7 +27,7 @@ from derivations.evidence import holds
 from derivations.numeric import U
 from derivations.proof import Proof, for_sizes, positive, step
 from derivations.sources import HIGHAM, MARKSTEIN
-from softmax import _blocks, _long_rows
+from softmax import _blocks, _column_kernels, _long_rows
 from softmax import functions as production
 from softmax.gradient import cross_entropy_loss_and_grad
 
@@ -174,7 +174,18 @@ declare(
         _within_bound(),
         _bound_closed_form(),
     ],
-    implementation=(production.softmax, production.log_softmax, production.logsumexp),
+    implementation=(
+        production.softmax,
+        production.log_softmax,
+        production.logsumexp,
+        kernel,
+        kernel.finish_softmax,
+        kernel._scale_and_sum,
+        tree,
+        tree.tree_sum,
+        _column_kernels,
+        _long_rows,
+    ),
     references=(HIGHAM,),
     note="The maximum's e_k is set to 0 for the sum and put back (adding 0 is exact), so "
     "the loops have no branch and the grouping is the same wherever the maximum is. Each "
@@ -231,7 +242,7 @@ declare(
     expect="holds",
     written=_correction,
     numeric=lambda: [_division_equal()],
-    implementation=(production.softmax, cross_entropy_loss_and_grad),
+    implementation=(production.softmax, cross_entropy_loss_and_grad, kernel, kernel._divide),
     references=(MARKSTEIN,),
     note="Before the final rounding, the corrected quotient errs by ε (|ε| ≤ u, the error of "
     "y) times the error of q₀ (at most an ulp), so it is within about u² of a/b and rounds "

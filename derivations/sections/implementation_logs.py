@@ -19,6 +19,9 @@ from derivations.properties import accuracy
 from derivations.sources import BLANCHARD
 from derivations.symbolic import Z_SUM, q_z, ranged
 from derivations.symbols import M, assume, i, j, vector, z
+from softmax import _kernels, _residual_kernels
+from softmax.gradient import loss_and_grad_sums
+from softmax.loss import residual_and_losses
 
 declare = declarations(__name__)
 
@@ -44,7 +47,7 @@ declare(
     expect="holds",
     written=lambda: for_sizes(_lse_log1p, range(1, 7), name="M", why=_WHY),
     properties=accuracy("logsumexp"),
-    implementation=(production.logsumexp,),
+    implementation=(production.logsumexp, _kernels, _kernels.finish_lse),
     references=(BLANCHARD,),
     note="Both sides are logarithms of positive reals, so comparing their exponentials is exact.",
 )
@@ -69,7 +72,15 @@ declare(
     written=lambda: identity(sp.expand_log(sp.log(q_z(i)), force=True), z[i] - sp.log(Z_SUM)),
     numeric=lambda: [_plain_is_zero()],
     properties=accuracy("log_softmax"),
-    implementation=(production.log_softmax,),
+    implementation=(
+        production.log_softmax,
+        _kernels,
+        _kernels.finish_lse,
+        _kernels.log_softmax_rows,
+        _residual_kernels,
+        loss_and_grad_sums,
+        residual_and_losses,
+    ),
     references=(BLANCHARD,),
 )
 

@@ -19,6 +19,8 @@ from derivations.proof import Proof, for_sizes, identity, step
 from derivations.properties import ULP_BOUND
 from derivations.symbolic import ranged
 from derivations.symbols import M, assume, i, k, p, softmax_vec, vector, z
+from softmax import _residual_kernels
+from softmax.gradient import loss_and_grad_sums
 
 declare = declarations(__name__)
 
@@ -131,7 +133,12 @@ declare(
     written=lambda: _logit_grad(assumed=False),
     assumed=lambda: _logit_grad(assumed=True),
     properties=(_grad_fd, _grad_literal),
-    implementation=(production.cross_entropy_grad, production.cross_entropy_loss_and_grad),
+    implementation=(
+        production.cross_entropy_grad,
+        production.cross_entropy_loss_and_grad,
+        loss_and_grad_sums,
+        _residual_kernels,
+    ),
     note="Without Σp = 1 the gradient is q_i Σ_k p_k − p_i; the validated labels guarantee it.",
 )
 
