@@ -10,36 +10,14 @@ from collections import Counter
 from derivations import conform
 from derivations.registry import RETIRED, claims, get
 from derivations.verdict import Outcome, evaluate
-
-_MARK = {True: "✓", False: "✗"}
-
-
-def _symbolic_cell(outcome: Outcome) -> str:
-    proof = outcome.deciding
-    if outcome.error or proof is None:
-        return "error"
-    if not proof.passed:
-        return "FAILED"
-    return "general" if proof.general else (proof.sizes or "sizes")
-
-
-def _numeric_cell(outcome: Outcome) -> str:
-    passed = sum(check.passed for check in outcome.checks)
-    return f"{passed}/{len(outcome.checks)}"
+from derivations.view import MARK, numeric_cell, scope, symbolic_cell, view
 
 
 def table(outcomes: list[Outcome], out=sys.stdout) -> bool:
     rows = [("id", "section", "verdict", "symbolic", "numeric", "ok")]
-    for o in outcomes:
+    for d in map(view, outcomes):
         rows.append(
-            (
-                o.claim.id,
-                o.claim.section,
-                o.verdict,
-                _symbolic_cell(o),
-                _numeric_cell(o),
-                _MARK[o.ok],
-            )
+            (d["id"], d["section"], d["verdict"], symbolic_cell(d), numeric_cell(d), MARK[d["ok"]])
         )
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     for n, row in enumerate(rows):
@@ -63,10 +41,10 @@ def table(outcomes: list[Outcome], out=sys.stdout) -> bool:
 
 
 def show(outcome: Outcome, out=sys.stdout) -> None:
-    d = outcome.as_dict()
+    d = view(outcome)
     print(f"{d['id']}: {d['title']}", file=out)
     print(f"section:      {d['section']}   docs: {d['doc']}", file=out)
-    print(f"verdict:      {d['verdict']} (expected {d['expected']}) {_MARK[outcome.ok]}", file=out)
+    print(f"verdict:      {d['verdict']} (expected {d['expected']}) {MARK[outcome.ok]}", file=out)
     print(f"as written:   {d['source']}", file=out)
     print(f"proven:       {d['statement']}", file=out)
     if d["correction"]:
@@ -74,11 +52,10 @@ def show(outcome: Outcome, out=sys.stdout) -> None:
     for title, proof in (("as written", d["as_written"]), ("deciding proof", d["symbolic"])):
         if proof is None:
             continue
-        scope = "general sizes" if proof["general"] else proof["sizes"]
-        print(f"\n{title} ({scope}): {'passes' if proof['passed'] else 'fails'}", file=out)
+        print(f"\n{title} ({scope(proof)}): {'passes' if proof['passed'] else 'fails'}", file=out)
         for s in proof["steps"]:
             res = "" if s["passed"] else f"   residual: {s['residual']}"
-            print(f"  {_MARK[s['passed']]} {s['label']}: {s['latex']}{res}", file=out)
+            print(f"  {MARK[s['passed']]} {s['label']}: {s['latex']}{res}", file=out)
         if proof["note"]:
             print(f"  ({proof['note']})", file=out)
         if proof is d["symbolic"]:
@@ -87,7 +64,7 @@ def show(outcome: Outcome, out=sys.stdout) -> None:
         print("\nassumptions:  " + "; ".join(d["assumptions"]), file=out)
     print("\nnumeric evidence:", file=out)
     for c in d["numeric"]["checks"]:
-        print(f"  {_MARK[c['passed']]} {c['name']}: {c['detail']}", file=out)
+        print(f"  {MARK[c['passed']]} {c['name']}: {c['detail']}", file=out)
     if d["implementation"]:
         print(f"\nchecks:       {', '.join(d['implementation'])}", file=out)
     if d["uses"]:
@@ -102,7 +79,7 @@ def run_conform(spec: str, kind: str, out=sys.stdout) -> bool:
     fn = conform.load(spec)
     results = conform.run(fn, kind)
     for prop, check in results:
-        print(f"{_MARK[check.passed]} {prop.claim:8} {check.name}: {check.detail}", file=out)
+        print(f"{MARK[check.passed]} {prop.claim:8} {check.name}: {check.detail}", file=out)
     held = sum(check.passed for _, check in results)
     print(f"\n{spec} ({kind}): {held} of {len(results)} verified properties hold", file=out)
     return held == len(results)
@@ -145,7 +122,7 @@ def main(argv=None) -> int:
         selected = [c for c in selected if c.id in args.ids]
     outcomes = [evaluate(c) for c in selected]
     if args.json:
-        json.dump([o.as_dict() for o in outcomes], sys.stdout, ensure_ascii=False, indent=1)
+        json.dump([view(o) for o in outcomes], sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0 if all(o.ok for o in outcomes) else 1
     return 0 if table(outcomes) else 1

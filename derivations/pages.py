@@ -8,12 +8,12 @@ these functions, so the site can only show a verdict that was computed in that b
 from __future__ import annotations
 
 import html
+import json
 import types
 
-from derivations import conform
-from derivations.figures import for_claim
 from derivations.registry import REGISTRY, SECTIONS
 from derivations.verdict import Outcome
+from derivations.view import MARK, numeric_cell, scope, symbolic_cell, view
 
 BADGE = {
     "holds": "✓ holds",
@@ -38,10 +38,6 @@ def _text(prose: str) -> str:
 
 def _math(latex: str) -> str:
     return f"\n$$\n{latex}\n$$\n"
-
-
-def _scope(proof: dict) -> str:
-    return "for symbolic sizes" if proof["general"] else f"exactly for {proof['sizes']}"
 
 
 #: Longer LaTeX is not typeset on the page: an expanded 3×3×2 matrix identity runs to
@@ -78,74 +74,109 @@ def _steps(proof: dict, claim_id: str) -> list[str]:
 
 
 def claim_block(outcome: Outcome, shown: dict[str, str] | None = None) -> str:
-    """The Markdown of one claim. `shown` maps each production object already rendered on
-    the page to the claim that rendered it; it is updated with the ones rendered here."""
-    shown = {} if shown is None else shown
-    d = outcome.as_dict()
-    out = [f"## {d['id']} · {_text(d['title'])} {{#{d['id']}}}", "", badge(outcome), ""]
-    out += ["**As the tutorial writes it**", _math(d["source"])]
+    """The Markdown of one claim, part by part. `shown` maps each production object already
+    rendered on the page to the claim that rendered it; it is updated with the ones here."""
+    d = view(outcome)
+    head = [f"## {d['id']} · {_text(d['title'])} {{#{d['id']}}}", "", badge(outcome), ""]
+    head += ["**As the tutorial writes it**", _math(d["source"])]
     if d["error"] or d["symbolic"] is None:
-        return "\n".join(
-            [*out, "**The checks of this claim crashed:**", "", f"```\n{d['error']}\n```", ""]
-        )
-    if d["verdict"] != "holds":
-        written = d["as_written"]
-        steps = _steps(written, d["id"])
-        out += [f"**Checked as written** ({_scope(written)}): fails", "", *steps, ""]
-    if d["correction"]:
-        out += ["**Correction**", _math(d["correction"])]
+        crash = ["**The checks of this claim crashed:**", "", f"```\n{d['error']}\n```", ""]
+        return "\n".join([*head, *crash])
+    parts = (
+        head,
+        _as_written(d),
+        _correction(d),
+        _statement(d),
+        _proof(d),
+        _assumptions(d),
+        _evidence(d),
+        [line for fig in outcome.claim.figures for line in figure_markup(fig, "../")],
+        [f"!!! note\n    {_text(d['note'])}", ""] if d["note"] else [],
+        _uses(d),
+        _production(d, outcome.claim.implementation, {} if shown is None else shown),
+    )
+    return "\n".join(line for part in parts for line in part)
+
+
+def _as_written(d: dict) -> list[str]:
+    if d["verdict"] == "holds":
+        return []
+    written = d["as_written"]
+    return [f"**Checked as written** ({scope(written)}): fails", "", *_steps(written, d["id"]), ""]
+
+
+def _correction(d: dict) -> list[str]:
+    return ["**Correction**", _math(d["correction"])] if d["correction"] else []
+
+
+def _statement(d: dict) -> list[str]:
+    if not d["statement"]:
+        return []
+    if len(d["statement"]) <= MAX_LATEX:
+        return ["**The statement proven**", _math(d["statement"])]
+    return ["**The statement proven**", "", _inline(d["statement"], d["id"]), ""]
+
+
+def _proof(d: dict) -> list[str]:
     proof = d["symbolic"]
-    if d["statement"] and len(d["statement"]) <= MAX_LATEX:
-        out += ["**The statement proven**", _math(d["statement"])]
-    elif d["statement"]:
-        out += ["**The statement proven**", "", _inline(d["statement"], d["id"]), ""]
-    out += [f"**Proof** ({_scope(proof)})", "", *_steps(proof, d["id"]), ""]
-    if proof["note"]:
-        out += [f"*Why not general:* {_text(proof['note'])}", ""]
-    if d["assumptions"]:
-        out += ["**Assumptions:** " + "; ".join(f"${a}$" for a in d["assumptions"]), ""]
-    out += ["**Numeric evidence**", ""]
-    out += [
-        f"- {'✓' if c['passed'] else '✗'} {_text(c['name'])}: {_text(c['detail'])}"
-        for c in d["numeric"]["checks"]
+    out = [f"**Proof** ({scope(proof)})", "", *_steps(proof, d["id"]), ""]
+    return out + ([f"*Why not general:* {_text(proof['note'])}", ""] if proof["note"] else [])
+
+
+def _assumptions(d: dict) -> list[str]:
+    if not d["assumptions"]:
+        return []
+    return ["**Assumptions:** " + "; ".join(f"${a}$" for a in d["assumptions"]), ""]
+
+
+def _evidence(d: dict) -> list[str]:
+    checks = d["numeric"]["checks"]
+    lines = [f"- {MARK[c['passed']]} {_text(c['name'])}: {_text(c['detail'])}" for c in checks]
+    return ["**Numeric evidence**", "", *lines, ""]
+
+
+def figure_markup(fig, prefix: str) -> list[str]:
+    """A figure with its caption (md_in_html); the SVG is drawn by docs/hooks/claims.py."""
+    return [
+        f'<figure markdown="span" id="figure-{fig.name}">',
+        f"![{_text(fig.caption)}]({prefix}{fig.path})",
+        f"<figcaption>{html.escape(fig.caption)}</figcaption>",  # raw HTML: not Markdown
+        "</figure>",
+        "",
     ]
-    out.append("")
-    for fig in for_claim(d["id"]):
-        # md_in_html: a figure with its caption; the SVG is generated by docs/hooks/claims.py.
+
+
+def _uses(d: dict) -> list[str]:
+    if not d["uses"]:
+        return []
+    links = (f"[{u}]({REGISTRY[u].section}.md#{u})" for u in d["uses"])
+    return ["**Uses** " + ", ".join(links), ""]
+
+
+def _production(d: dict, objects: tuple, shown: dict[str, str]) -> list[str]:
+    """Each production object's docstring and source, once per page (later: a link)."""
+    if not objects:
+        return []
+    out = ["**Production code it checks**", ""]
+    for name, obj in zip(d["implementation"], objects, strict=True):
+        out += [f'=== "`{name}`"', ""]
+        if name in shown:
+            first = shown[name]
+            out += [f"    Its documentation and source are shown with [{first}](#{first}).", ""]
+            continue
+        shown[name] = d["id"]
         out += [
-            f'<figure markdown="span" id="figure-{fig.name}">',
-            f"![{_text(fig.caption)}](../{fig.path})",
-            f"<figcaption>{html.escape(fig.caption)}</figcaption>",  # raw HTML: not Markdown
-            "</figure>",
+            f"    ::: {name}",
+            "        options:",
+            "          show_root_heading: false",
+            "          show_root_toc_entry: false",
+            "          heading_level: 4",
+            # A module shows its docstring only: its functions are production objects of
+            # their own claims, rendered there (one anchor each).
+            *(["          members: false"] if isinstance(obj, types.ModuleType) else []),
             "",
         ]
-    if d["note"]:
-        out += [f"!!! note\n    {_text(d['note'])}", ""]
-    if d["uses"]:
-        links = (f"[{u}]({REGISTRY[u].section}.md#{u})" for u in d["uses"])
-        out += ["**Uses** " + ", ".join(links), ""]
-    if d["implementation"]:
-        out += ["**Production code it checks**", ""]
-        for name, obj in zip(d["implementation"], outcome.claim.implementation, strict=True):
-            out += [f'=== "`{name}`"', ""]
-            if name in shown:
-                # Once per page: the docstring and source again would only add weight.
-                first = shown[name]
-                out += [f"    Its documentation and source are shown with [{first}](#{first}).", ""]
-                continue
-            shown[name] = d["id"]
-            out += [
-                f"    ::: {name}",
-                "        options:",
-                "          show_root_heading: false",
-                "          show_root_toc_entry: false",
-                "          heading_level: 4",
-                # A module shows its docstring only: its functions are production objects
-                # of their own claims, rendered there (one anchor each).
-                *(["          members: false"] if isinstance(obj, types.ModuleType) else []),
-                "",
-            ]
-    return "\n".join(out)
+    return out
 
 
 def section_page(section: str, outcomes: list[Outcome]) -> str:
@@ -159,16 +190,10 @@ def section_page(section: str, outcomes: list[Outcome]) -> str:
 def verdict_table(outcomes: list[Outcome], link_prefix: str = "") -> str:
     rows = ["| id | claim | section | verdict | symbolic | numeric |", "|---|---|---|---|---|---|"]
     for o in outcomes:
-        proof = o.deciding
-        scope = (
-            "error"
-            if proof is None
-            else (("general" if proof.general else proof.sizes) if proof.passed else "failed")
-        )
-        numeric = f"{sum(c.passed for c in o.checks)}/{len(o.checks)}"
+        d = view(o)
         rows.append(
-            f"| [{o.claim.id}]({link_prefix}{o.claim.doc}) | {_text(o.claim.title)} | "
-            f"{o.claim.section} | {badge(o)} | {scope} | {numeric} |"
+            f"| [{d['id']}]({link_prefix}{d['doc']}) | {_text(d['title'])} | "
+            f"{d['section']} | {badge(o)} | {symbolic_cell(d)} | {numeric_cell(d)} |"
         )
     ok = sum(o.ok for o in outcomes)
     rows += ["", f"{ok} of {len(outcomes)} claims verified as expected in this build."]
@@ -186,7 +211,7 @@ def errata_page(outcomes: list[Outcome]) -> str:
     for o in outcomes:
         if o.verdict not in ("false-as-written", "holds-under-assumption"):
             continue
-        d = o.as_dict()
+        d = view(o)
         out += [
             f"## [{d['id']}]({o.claim.doc}) · {_text(d['title'])}",
             "",
@@ -204,7 +229,7 @@ def errata_page(outcomes: list[Outcome]) -> str:
         proof = d["symbolic"]
         out += [
             f"Proof of the {'correction' if d['correction'] else 'statement under it'} "
-            f"({_scope(proof)}):",
+            f"({scope(proof)}):",
             "",
             *_steps(proof, d["id"]),
             "",
@@ -216,68 +241,5 @@ def errata_page(outcomes: list[Outcome]) -> str:
 
 def claim_json(outcome: Outcome) -> str:
     """One claim's JSON export, as `python -m derivations --json ID` prints it."""
-    import json
-
-    text = json.dumps(outcome.as_dict(), ensure_ascii=False, indent=1)
+    text = json.dumps(view(outcome), ensure_ascii=False, indent=1)
     return f"```json\n{text}\n```"
-
-
-def conform_kinds() -> str:
-    rows = ["| `--kind` | how the function is called | claims checked |", "|---|---|---|"]
-    for kind, call in conform.CALLING.items():
-        ids = sorted({p.claim for p in conform.PROPERTIES if p.kind == kind})
-        links = ", ".join(f"[{i}](claims/implementation.md#{i})" for i in ids) or "—"
-        rows.append(f"| `{kind}` | `{call}` | {links} |")
-    return "\n".join(rows)
-
-
-def _cell(check) -> str:
-    mark = "✓" if check.passed else "✗"
-    number = check.detail.split(" vs ")[0].removeprefix("max error ")
-    return f"{mark} {_text(number)}"
-
-
-def peers_page(done, missing) -> str:
-    """The conformance table of every installed peer, one table per kind."""
-    out = [
-        "# Accuracy and conformance of peers",
-        "",
-        "The numeric claims that this project's functions are verified against, run in this "
-        "build on other libraries' implementations with `python -m derivations conform`. "
-        "A cell gives the largest error found (in ulp against a 60-digit mpmath reference in "
-        "the log1p form) or the property's result; ✗ marks a property that does not hold, "
-        "and its counterexample is listed below the table.",
-        "",
-        "Each function is called with an explicit `axis`, because the libraries' defaults "
-        "differ: this project reduces over the last axis by default (`axis=-1`, as PyTorch "
-        "and JAX do), while `scipy.special.softmax`, `log_softmax` and `logsumexp` take the "
-        "whole array (`axis=None`) unless told otherwise. A property that calls an argument "
-        "a library lacks (a tuple of axes, `b=`, `return_sign=`) fails with the error that "
-        "library raised.",
-        "",
-    ]
-    if missing:
-        out += ["Not installed in this build, so not run: " + ", ".join(f"`{m}`" for m in missing)]
-        out.append("")
-    for kind in dict.fromkeys(r.kind for r in done):
-        group = [r for r in done if r.kind == kind]
-        out += [f"## {kind}", ""]
-        heads = " | ".join(f"{r.label}<br>`{r.display}`" for r in group)
-        out.append(f"| claim | property | {heads} |")
-        out.append("|---|---|" + "---|" * len(group))
-        for n, (prop, _) in enumerate(group[0].results):
-            cells = " | ".join(_cell(r.results[n][1]) for r in group)
-            link = f"[{prop.claim}](claims/implementation.md#{prop.claim})"
-            out.append(f"| {link} | {_text(prop.name)} | {cells} |")
-        out.append(
-            "| | **properties that hold** | "
-            + " | ".join(f"**{r.held} of {len(r.results)}**" for r in group)
-            + " |"
-        )
-        out.append("")
-        fails = [(r.spec, c) for r in group for _, c in r.results if not c.passed]
-        if fails:
-            out += ['??? note "Counterexamples"', ""]
-            out += [f"    - `{spec}`, {_text(c.name)}: {_text(c.detail)}" for spec, c in fails]
-            out.append("")
-    return "\n".join(out)

@@ -17,11 +17,9 @@ import time
 import traceback
 from dataclasses import dataclass
 
-import sympy as sp
-
 from derivations.claim import Claim
 from derivations.evidence import Check
-from derivations.proof import Proof, readable_latex
+from derivations.proof import Proof
 from derivations.properties import project_checks
 
 
@@ -69,66 +67,6 @@ class Outcome:
             and deciding.passed
             and self.numeric_passed
         )
-
-    def as_dict(self) -> dict:
-        claim, deciding = self.claim, self.deciding
-        return {
-            "id": claim.id,
-            "title": claim.title,
-            "section": claim.section,
-            "source": claim.source,
-            "statement": deciding.statement if deciding else None,
-            "verdict": self.verdict,
-            "expected": claim.expect,
-            "ok": self.ok,
-            "correction": claim.correction,
-            "assumptions": list(deciding.assumptions) if deciding else [],
-            "symbolic": _proof_dict(deciding),
-            "as_written": _proof_dict(self.written),
-            "numeric": {
-                "passed": self.numeric_passed,
-                "checks": [check.as_dict() for check in self.checks],
-            },
-            "implementation": list(claim.names),
-            "uses": list(claim.uses),
-            "title_zh": claim.title_zh,
-            "erratum_zh": claim.erratum_zh,
-            "references": list(claim.references),
-            "note": claim.note,
-            "doc": claim.doc,
-            "error": self.error,
-        }
-
-
-def _residual_text(residual) -> str:
-    """A residual as LaTeX (bound indices readable), or a message as it is."""
-    if not isinstance(residual, sp.Basic):
-        return str(residual)
-    return readable_latex(residual)[0]
-
-
-def _proof_dict(proof: Proof | None) -> dict | None:
-    if proof is None:
-        return None
-    return {
-        "passed": proof.passed,
-        "general": proof.general,
-        "sizes": proof.sizes,
-        "residual": _residual_text(proof.residual),
-        "residual_is_latex": isinstance(proof.residual, sp.Basic),
-        "note": proof.note,
-        "counterexample": {k: str(v) for k, v in proof.counterexample.items()},
-        "steps": [
-            {
-                "label": s.label,
-                "latex": s.latex(),
-                "passed": s.passed,
-                "residual": _residual_text(s.residual),
-                "residual_is_latex": isinstance(s.residual, sp.Basic),
-            }
-            for s in proof.steps
-        ],
-    }
 
 
 def evaluate(claim: Claim) -> Outcome:

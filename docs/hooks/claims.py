@@ -17,14 +17,8 @@ from mkdocs.structure.files import File
 
 from derivations import SECTIONS, claims, evaluate, peers
 from derivations.figures import FIGURES, render
-from derivations.pages import (
-    claim_json,
-    conform_kinds,
-    errata_page,
-    peers_page,
-    section_page,
-    verdict_table,
-)
+from derivations.pages import claim_json, errata_page, section_page, verdict_table
+from derivations.pages_peers import conform_kinds, peers_page
 from derivations.pages_zh import errata_page_zh
 from derivations.reports import LOSS_FIGURE, bench_loss_figure, bench_page, digits_page
 
