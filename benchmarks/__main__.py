@@ -7,7 +7,7 @@ import datetime
 import json
 import pathlib
 
-from benchmarks import arguments, dask_fit, fit, functions, loss, timing, verifier
+from benchmarks import arguments, dask_fit, fit, functions, loss, peers, timing, verifier
 from benchmarks import compile as compile_times
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
@@ -74,9 +74,10 @@ def _met(row, key="met"):
 
 
 def _print_functions(rows):
+    optional = "".join(f" {p + ' s':>9} {'ratio':>6} met" for p in peers.NAMES)
     print(
         f"\n{'function':<34} {'dtype':<8} {'O x M':>9} {'ours s':>9} {'scipy s':>9} "
-        f"{'ratio':>6} met {'torch s':>9} {'ratio':>6} met {'x copy':>7} met"
+        f"{'ratio':>6} met{optional} {'x copy':>7} met"
     )
     for r in rows:
         shape = "x".join(f"{n:.0e}".replace("+0", "") for n in r["shape"])
@@ -85,13 +86,16 @@ def _print_functions(rows):
             f"{r['peer_s']:9.4f} {r['ratio']:6.2f} {_met(r):<3}"
         )
         if "floor_multiple" in r:
-            torch = (
-                f"{r['torch_s']:9.4f} {r['torch_ratio']:6.2f} {_met(r, 'torch_met'):<3}"
-                if r["torch_s"] is not None
-                else f"{r['torch_note']:<20}"
-            )
-            line += f" {torch} {r['floor_multiple']:7.1f} {_met(r, 'floor_met')}"
+            line += "".join(f" {_peer_columns(r, p)}" for p in peers.NAMES)
+            line += f" {r['floor_multiple']:7.1f} {_met(r, 'floor_met')}"
         print(line)
+
+
+def _peer_columns(r, peer):
+    """An optional peer's time, ratio and target met, or why it has none (20 characters)."""
+    if r.get(f"{peer}_s") is None:
+        return f"{r.get(f'{peer}_note') or '-':<20}"
+    return f"{r[f'{peer}_s']:9.4f} {r[f'{peer}_ratio']:6.2f} {_met(r, f'{peer}_met'):<3}"
 
 
 def _print_arguments(rows):

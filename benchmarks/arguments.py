@@ -92,7 +92,7 @@ def _cases(rng):
 
 def run(quick=False):
     """One row per case: ours, SciPy's and our plain call, alternated, with one BLAS thread."""
-    with functions.one_thread(None):
+    with functions.one_thread():
         rows = []
         for case in _cases(np.random.default_rng(14)):
             name, arguments, peer_name, ours, peer, plain_name, plain, x, target = case

@@ -1,14 +1,15 @@
-"""`softmax.softmax`, `log_softmax` and `logsumexp` against SciPy's and torch's, and floors.
+"""`softmax.softmax`, `log_softmax` and `logsumexp` against SciPy's, torch's and JAX's; floors.
 
 Shapes O × M = 1e5 × 10, 1e4 × 1e3, 1e3 × 1e5 (the same 1e6 to 1e8 entries as one long
 axis or many short ones), float64 and float32, along the last axis. Logits are N(0, 3).
-Everything here runs with one thread: BLAS limited to one by threadpoolctl and torch to one
-by `torch.set_num_threads(1)`, as SciPy has. The rows marked ``workers=-1`` share the blocks
-among every CPU of the machine, against the same one-thread peers: information, no target.
+Everything here runs with one thread: BLAS limited to one by threadpoolctl, torch to one by
+`torch.set_num_threads(1)` and JAX's XLA to one by its environment (`benchmarks.peers`), as
+SciPy has. The rows marked ``workers=-1`` share the blocks among every CPU of the machine,
+against the same one-thread peers: information, no target.
 
-Each function is timed with SciPy's and, when it is installed, torch's (`torch.softmax`,
-`torch.log_softmax`, `torch.logsumexp` on `torch.from_numpy(x)`, ``dim=-1``) in the same
-alternated rounds, so that both ratios of a row share one median of ours.
+Each function is timed with SciPy's and, where they are installed, torch's and JAX's (the
+optional peers of `benchmarks.peers`, one thread each, JAX for information only) in the same
+alternated rounds, so that every ratio of a row shares one median of ours.
 
 The floor rows time `np.copyto` of the same array into a preallocated one (no function that
 reads every entry and writes a result can be faster) and `np.exp` of it in its own dtype
@@ -28,20 +29,19 @@ import numpy as np
 import scipy.special
 
 import softmax
-from benchmarks import timing
+from benchmarks import peers, timing
 
 SHAPES = ((100_000, 10), (10_000, 1_000), (1_000, 100_000))
 DTYPES = ("float64", "float32")
 #: Issue 9: at most this fraction of SciPy's time, at every shape, with one thread.
 TARGET = 0.5
-#: Issue 9: at most torch's time (one thread each).
-TORCH_TARGET = 1.0
 #: Issue 9: at most this multiple of the `np.copyto` floor, where rows are this long or longer.
 FLOOR_AIM, FLOOR_AIM_MIN_M = 3.0, 1_000
 COPY_FLOOR = "np.copyto (memory floor)"
-TORCH_MISSING = "torch not installed"
+TORCH_TARGET = peers.TORCH_TARGET
+TORCH_MISSING = peers.missing("torch")
 
-#: (our name, ours, SciPy's name, SciPy's); torch's function has our short name.
+#: (our name, ours, SciPy's name, SciPy's); the peers' functions go by our short name.
 FUNCTIONS = (
     ("softmax.softmax", softmax.softmax, "scipy.special.softmax", scipy.special.softmax),
     (
@@ -61,48 +61,34 @@ def repeats_for(size, quick):
     return 5 if size >= 10**8 else 9
 
 
-def _torch():
-    """The torch module, or None where it is not installed (it is in the ``bench`` extra)."""
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
-
-
 @contextlib.contextmanager
-def one_thread(torch):
-    """BLAS (threadpoolctl) and torch limited to one thread; torch's count restored after."""
+def one_thread(optional=()):
+    """BLAS (threadpoolctl) and each of the `optional` peers limited to one thread."""
     from threadpoolctl import threadpool_limits
 
-    before = None if torch is None else torch.get_num_threads()
-    with threadpool_limits(limits=1, user_api="blas"):
-        if torch is not None:
-            torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            if torch is not None:
-                torch.set_num_threads(before)
+    with threadpool_limits(limits=1, user_api="blas"), contextlib.ExitStack() as stack:
+        for peer in optional:
+            stack.enter_context(peer.threads())
+        yield
 
 
 def run(quick=False):
     """One row per (function, threads, dtype, shape), and one per floor, dtype and shape."""
-    torch = _torch()
-    with one_thread(torch):
-        return _run(quick, torch)
+    optional = peers.load()
+    with one_thread(optional):
+        return _run(quick, optional)
 
 
-def _run(quick, torch):
+def _run(quick, optional):
     rng = np.random.default_rng(5)
     rows = []
     for dtype in DTYPES:
         for shape in SHAPES:
             x = rng.normal(0.0, 3.0, shape).astype(dtype)
-            t = None if torch is None else torch.from_numpy(x)
+            calls = [peer.calls(x) for peer in optional]
             repeats = repeats_for(x.size, quick)
             ours_rows = [
-                _function_row(entry, workers, x, t, torch, repeats)
+                _function_row(entry, workers, x, optional, calls, repeats)
                 for workers in (None, -1)
                 for entry in FUNCTIONS
             ]
@@ -110,36 +96,25 @@ def _run(quick, torch):
             floor_rows = _floor_rows(x, scipy_softmax_s, repeats)
             copy_s = next(r["ours_s"] for r in floor_rows if r["function"] == COPY_FLOOR)
             rows += [_with_floor(r, copy_s) for r in ours_rows] + floor_rows
-            del x, t
+            del x, calls
     return rows
 
 
-def _function_row(entry, workers, x, t, torch, repeats):
-    """Ours against SciPy's and torch's, alternated; targets only at one thread."""
+def _function_row(entry, workers, x, optional, calls, repeats):
+    """Ours against SciPy's and each installed optional peer's, alternated; targets only at
+    one thread."""
     name, ours, peer_name, peer = entry
     short = name.split(".")[-1]
     if workers is not None:
         name = f"{name} (workers={workers})"
         ours = functools.partial(ours, workers=workers)
-    others = {}
-    if torch is not None:
-        torch_fn = getattr(torch, short)
-        others["torch"] = lambda: torch_fn(t, dim=-1)
+    others = {p.name: c[short] for p, c in zip(optional, calls, strict=True) if c}
     res = timing.compare(lambda: ours(x, axis=-1), lambda: peer(x, axis=-1), repeats, others=others)
     target = TARGET if workers is None else None
     row = _row(name, peer_name, x.dtype.name, x.shape, repeats, res, target)
-    torch_s = res.get("torch_s")
-    torch_target = TORCH_TARGET if workers is None else None
-    torch_ratio = None if torch_s is None else res["ours_s"] / torch_s
-    return {
-        **row,
-        "torch_peer": f"torch.{short}",
-        "torch_s": torch_s,
-        "torch_ratio": torch_ratio,
-        "torch_target": torch_target,
-        "torch_met": _met(torch_ratio, torch_target),
-        "torch_note": TORCH_MISSING if torch is None else None,
-    }
+    for p in optional:
+        row |= p.fields(short, res["ours_s"], res.get(f"{p.name}_s"), workers is None)
+    return row
 
 
 def _with_floor(row, copy_s):
@@ -193,8 +168,7 @@ def _exp_in_float64(x, x64):
         np.exp(part, out=part)
 
 
-def _met(value, target):
-    return None if target is None or value is None else bool(value <= target)
+_met = peers.met
 
 
 def _row(name, peer, dtype, shape, repeats, res, target=TARGET):

@@ -125,6 +125,59 @@ def test_functions_table_without_torch_says_so(tmp_path):
     assert "| softmax ÷ SciPy | × copy | log_softmax ÷ SciPy | × copy |" in page
 
 
+def _with_jax(rows, jax_ratio=2.0, note=None):
+    """`rows` as a run with JAX writes them: its figures on every function row, no target."""
+    out = []
+    for row in rows:
+        if "torch_s" in row:
+            jax_s = None if note else row["ours_s"] / jax_ratio
+            row = row | {
+                "jax_peer": "jax.nn.softmax",
+                "jax_s": jax_s,
+                "jax_ratio": None if note else jax_ratio,
+                "jax_target": None,
+                "jax_met": None,
+                "jax_note": note,
+            }
+        out.append(row)
+    return out
+
+
+def test_jax_ratios_are_an_information_table_beside_the_targets(tmp_path):
+    results = {"schema": 2, "created": "2026-12-02", "quick": True, "environment": ENVIRONMENT}
+    page = bench_page(_write(tmp_path, {**results, "functions": _with_jax(_schema_2_functions())}))
+    # The table of targets is as before: JAX has no target, so it has a table of its own.
+    assert "| softmax ÷ SciPy | ÷ torch | × copy | log_softmax ÷ SciPy |" in page
+    assert (
+        "| dtype | O × M | JAX's softmax | softmax ÷ JAX | log_softmax ÷ JAX | logsumexp ÷ JAX |"
+        in (page)
+    )
+    # JAX's softmax time for scale (ours 0.8 s at a ratio of 2), then ratios without marks.
+    assert "| float64 | 1e4 × 1e3 | 400 ms | 2.00 | 2.00 | 2.00 |" in page
+    assert "| float64 | 1e5 × 10 | 450 ms | 2.00 | — | — |" in page
+    assert "Against JAX, information (no target)" in page and "JAX:" not in page
+
+
+def test_a_missing_peer_says_why_by_one_rule_for_torch_and_jax(tmp_path):
+    from benchmarks.peers import JAX_NAMES, Peer
+    from derivations.reports_functions import peer_absence
+
+    # Not installed in the run: the note that benchmarks/peers.py writes for either peer.
+    missing = Peer("jax", JAX_NAMES, None).fields("softmax", 1.0, None)
+    assert missing["jax_note"] == "jax not installed" and missing["jax_ratio"] is None
+    results = {"schema": 2, "created": "2026-12-02", "quick": True, "environment": ENVIRONMENT}
+    rows = [row | missing if "torch_s" in row else row for row in _schema_2_functions(False)]
+    page = bench_page(_write(tmp_path, {**results, "functions": rows}))
+    assert "torch: torch not installed in this run." in page
+    assert "JAX: jax not installed in this run." in page and "÷ JAX" not in page
+    # A file written before JAX was timed (the committed record of 2026-12-02): said so.
+    page = bench_page(_write(tmp_path, {**results, "functions": _schema_2_functions()}))
+    assert "JAX: not in this record." in page and "÷ JAX" not in page
+    assert peer_absence(_schema_2_functions(), "torch") is None
+    assert peer_absence(_schema_2_functions(), "jax") == "not in this record"
+    assert peer_absence(_with_jax(_schema_2_functions()), "jax") is None
+
+
 def test_compile_and_fit_large_tables(tmp_path):
     call = {"function": "softmax.softmax", "dtype": "float32", "shape": [3, 5000]}
     compile_part = {
