@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import types
 
 from derivations.registry import REGISTRY, SECTIONS
@@ -34,6 +35,21 @@ def _text(prose: str) -> str:
     """Plain text of the registry (labels, titles, notes) with Markdown's active characters
     escaped, so that e.g. `[p_i − q_i](g)'` is not read as a link."""
     return prose.translate(_MARKDOWN)
+
+
+def title_markdown(title: str) -> str:
+    """A claim title for the page: its prose escaped, its ``$…$`` formulas left for KaTeX."""
+    parts = re.split(r"(\$[^$]+\$)", title)
+    return "".join(p if p.startswith("$") else _text(p) for p in parts)
+
+
+def _heading(d: dict) -> str:
+    return f"{d['id']} · {title_markdown(d['title_tex'])}"
+
+
+def _toc_label(d: dict) -> str:
+    """The table of contents shows the plain title: TeX there would stay raw."""
+    return f'data-toc-label="{html.escape(d["id"] + " · " + d["title"])}"'
 
 
 def _math(latex: str) -> str:
@@ -77,7 +93,7 @@ def claim_block(outcome: Outcome, shown: dict[str, str] | None = None) -> str:
     """The Markdown of one claim, part by part. `shown` maps each production object already
     rendered on the page to the claim that rendered it; it is updated with the ones here."""
     d = view(outcome)
-    head = [f"## {d['id']} · {_text(d['title'])} {{#{d['id']}}}", "", badge(outcome), ""]
+    head = [f"## {_heading(d)} {{#{d['id']} {_toc_label(d)}}}", "", badge(outcome), ""]
     head += ["**As the tutorial writes it**", _math(d["source"])]
     if d["error"] or d["symbolic"] is None:
         crash = ["**The checks of this claim crashed:**", "", f"```\n{d['error']}\n```", ""]
@@ -192,7 +208,7 @@ def verdict_table(outcomes: list[Outcome], link_prefix: str = "") -> str:
     for o in outcomes:
         d = view(o)
         rows.append(
-            f"| [{d['id']}]({link_prefix}{d['doc']}) | {_text(d['title'])} | "
+            f"| [{d['id']}]({link_prefix}{d['doc']}) | {title_markdown(d['title_tex'])} | "
             f"{d['section']} | {badge(o)} | {symbolic_cell(d)} | {numeric_cell(d)} |"
         )
     ok = sum(o.ok for o in outcomes)
@@ -213,7 +229,7 @@ def errata_page(outcomes: list[Outcome]) -> str:
             continue
         d = view(o)
         out += [
-            f"## [{d['id']}]({o.claim.doc}) · {_text(d['title'])}",
+            f"## [{d['id']}]({o.claim.doc}) · {title_markdown(d['title_tex'])} {{{_toc_label(d)}}}",
             "",
             badge(o),
             "",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derivations.plain import plain
 from derivations.proof import Proof, readable_latex
 from derivations.verdict import Outcome
 
@@ -22,7 +23,8 @@ def view(outcome: Outcome) -> dict:
     claim, deciding = outcome.claim, outcome.deciding
     return {
         "id": claim.id,
-        "title": claim.title,
+        "title": plain(claim.title),
+        "title_tex": claim.title,
         "section": claim.section,
         "source": claim.source,
         "statement": deciding.statement if deciding else None,

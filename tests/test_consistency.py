@@ -9,6 +9,7 @@ import pytest
 
 from derivations import REGISTRY, RETIRED, SECTIONS, claims
 from derivations.cli import main
+from derivations.plain import plain
 from tests.test_claims import CLAIMS
 
 
@@ -113,3 +114,10 @@ def test_every_erratum_has_a_chinese_title_and_explanation():
     assert not missing, f"errata without title_zh and erratum_zh: {missing}"
     stray = [c.id for c in REGISTRY.values() if c.title_zh and c.expect != "false-as-written"]
     assert not stray, f"Chinese titles on claims that are not errata: {stray}"
+
+
+def test_a_title_is_prose_with_tex_formulas_and_reads_as_plain_text():
+    for c in claims():
+        text = plain(c.title)
+        assert not set(text) & set("\\${}"), f"{c.id}: {text!r}"
+        assert c.title.count("$") % 2 == 0, c.id

@@ -23,6 +23,7 @@ import pytest
 
 from derivations import SECTIONS, claims
 from derivations.figures import FIGURES, PAGES
+from derivations.plain import formulas, plain
 from tests.conftest import ROOT, site_build
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -53,6 +54,10 @@ _UNRENDERED_JS = """() => {
     katex: document.querySelectorAll('.katex').length,
     images: [...document.images].map(i => [i.getAttribute('src'), i.complete, i.naturalWidth]),
     ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+    toc: [...document.querySelectorAll('.md-nav--secondary .md-nav__link')].map(
+      a => a.textContent.trim()),
+    headings: [...document.querySelectorAll('article h2[id]')].map(
+      h => [h.id, h.querySelectorAll('.katex').length]),
   };
 }"""
 
@@ -200,6 +205,18 @@ def test_every_claim_has_its_anchor_and_every_figure_shows(visits):
         shown = {src.rsplit("/", 1)[-1] for src, ok, width in images if ok and width}
         for fig in figures:
             assert f"{fig.name}.svg" in shown, f"figure {fig.name} not shown on {page}"
+
+
+def test_claim_titles_typeset_their_math_and_the_contents_show_it_as_text(visits):
+    for key in SECTIONS:
+        found = visits[f"/claims/{key}/"]
+        katex = dict(found["headings"])
+        for claim in (c for c in claims() if c.section == key):
+            want = len(formulas(claim.title))
+            assert katex.get(claim.id, 0) >= want, f"{claim.id}: {want} formulas, not typeset"
+        raw = [t for t in found["toc"] if "\\" in t or "$" in t]
+        assert not raw, f"claims/{key}: TeX in the table of contents: {raw}"
+        assert any(plain(c.title) in " ".join(found["toc"]) for c in claims() if c.section == key)
 
 
 def test_the_verdict_and_peers_tables_fit_a_1400_pixel_window(built_site, server, browser):

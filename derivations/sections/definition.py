@@ -70,7 +70,7 @@ def _example_written():
 
 declare(
     id="SM-2",
-    title="Worked example: the three ratios for A=5, B=1, C=−1",
+    title=r"Worked example: the three ratios for $A=5$, $B=1$, $C=-1$",
     source=r"P(A)=\frac{e^5}{e^5+e+e^{-1}},\ P(B)=\frac{e}{e^5+e+e^{-1}},\ "
     r"P(C)=\frac{e^{-1}}{e^5+e+e^{-1}}",
     expect="holds",

@@ -79,7 +79,7 @@ def _uniform_checks():
 
 declare(
     id="ENT-1",
-    title="Entropy of n equally likely letters is log_x(1/p) = log_x n",
+    title=r"Entropy of $n$ equally likely letters is $\log_x(1/p) = \log_x n$",
     source=r"log_x\frac{1}{p}",
     expect="holds",
     written=_uniform_entropy,
@@ -104,7 +104,7 @@ def _bits_checks():
 
 declare(
     id="ENT-2",
-    title="log_2 26 = 4.7004 to four places",
+    title=r"$\log_2 26 = 4.7004$ to four places",
     source=r"log_226=4.7004",
     expect="holds",
     written=lambda: rounded("log_2 26 to 4 places", _log_x(26, 2), 4.7004, 4),
@@ -205,7 +205,7 @@ def _ce_checks():
 
 declare(
     id="CE-1",
-    title="Definition of the cross-entropy H(p, q)",
+    title=r"Definition of the cross-entropy $H(p, q)$",
     source=r"H(p,g)=\sum_i^Np_i\log_x\frac{1}{q_i}",
     expect="false-as-written",
     title_zh="交叉熵 H(p, q) 的定义",
@@ -279,7 +279,7 @@ def _gibbs_checks():
 
 declare(
     id="CE-2",
-    title="Cross-entropy is the entropy plus KL(p‖q), so never below it (Gibbs)",
+    title=r"Cross-entropy is the entropy plus $\mathrm{KL}(p\Vert q)$, so never below it (Gibbs)",
     source=r"\text{它是在非均匀分布下信息量的一种表述表示}",
     expect="holds",
     written=_gibbs,

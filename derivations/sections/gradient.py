@@ -50,7 +50,7 @@ def _logits_check():
 
 declare(
     id="GRAD-1",
-    title="Setup: the logits of one sample are g_i = Σ_j w_ij x_j, i.e. g = Wx",
+    title=r"Setup: the logits of one sample are $g_i = \sum_j w_{ij} x_j$, i.e. $g = Wx$",
     source=r"g_i=\sum_j^Nw_{ij}x_j",
     expect="holds",
     written=lambda: Proof(
@@ -92,7 +92,7 @@ def _q_checks():
 
 declare(
     id="GRAD-2",
-    title="The softmax output q_i is written without its exponentials",
+    title=r"The softmax output $q_i$ is written without its exponentials",
     source=r"q_i=\frac{g_i}{\sum_k^Mg_k}",
     expect="false-as-written",
     title_zh="softmax 输出 q_i 漏写了指数",
@@ -126,7 +126,8 @@ def _loglik_checks():
 
 declare(
     id="GRAD-3",
-    title="One sample's loss Σ_k p_k ln q_k is ln q_c for a one-hot label (no minus sign)",
+    title=r"One sample's loss $\sum_k p_k \ln q_k$ is $\ln q_c$ for a one-hot label (no "
+    r"minus sign)",
     source=r"Loss=\sum_k^M L_k = \sum_k^M p_k\ln q_k",
     expect="holds",
     written=lambda: Proof(

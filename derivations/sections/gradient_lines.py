@@ -130,7 +130,7 @@ def _block2_checks():
 
 declare(
     id="GRAD-5",
-    title="Gradient, block 2: the i term split off, down to (p_i − q_iΣ_k p_k)x_j",
+    title=r"Gradient, block 2: the $i$ term split off, down to $(p_i - q_i\sum_k p_k)x_j$",
     source=r"\begin{split} \nabla_{ij}&=\frac{p_i}{q_i}\left[\frac{\left(e^{g_i}\right)'}{\sum_l^M"
     r"e^{g_l}} - \frac{e^{g_i}}{\sum_l^Me^{g_l}}\frac{e^{g_i}}{\sum_l^Me^{g_l}}\left(g_k\right)'"
     r"\right] + \sum_{k \neq i}^M\frac{p_k}{q_k}\left[\frac{\left(e^{g_k}\right)'}{\sum_l^Me^{g_l}"
@@ -173,7 +173,7 @@ def _fd_checks():
 
 declare(
     id="GRAD-6",
-    title="With Σ_k p_k = 1 (one-hot labels) the gradient is ∇_ij = (p_i − q_i)x_j",
+    title=r"With $\sum_k p_k = 1$ (one-hot labels) the gradient is $\nabla_{ij} = (p_i - q_i)x_j$",
     source=r"\nabla_{ij} = \left(p_i-q_i\right)x_j",
     expect="holds-under-assumption",
     written=lambda: identity(d_loss(), (p[i] - q[i]) * x[j], label="for any p"),
@@ -205,7 +205,7 @@ def _ce_checks():
 
 declare(
     id="GRAD-7",
-    title="For the negated loss the gradient is ∇_ij = (q_i − p_i)x_j",
+    title=r"For the negated loss the gradient is $\nabla_{ij} = (q_i - p_i)x_j$",
     source=r"\nabla_{ij}=(q_i-p_i)x_j",
     expect="holds-under-assumption",
     written=lambda: identity(d_loss(-1), (q[i] - p[i]) * x[j], label="for any p"),

@@ -55,7 +55,7 @@ def _no_overflow(f):
 
 declare(
     id="IMPL-1",
-    title="Shift invariance: softmax(z + c) = softmax(z)",
+    title=r"Shift invariance: $\mathrm{softmax}(z + c) = \mathrm{softmax}(z)$",
     source=r"\mathrm{softmax}(z + c) = \mathrm{softmax}(z)",
     expect="holds",
     written=lambda: identity(
@@ -105,7 +105,7 @@ def _twosum_exact():
 
 declare(
     id="IMPL-2",
-    title="The corrected exponential e^{d}(1 + r); softmax within 4 ulp on the test families",
+    title=r"The corrected exponential $e^{d}(1 + r)$; softmax within 4 ulp on the test families",
     source=r"e^{x_i - m} = e^{d_i}(1 + r_i) + O(r_i^2),\ d_i = \mathrm{fl}(x_i - m),\ "
     r"r_i = (x_i - m) - d_i",
     expect="holds",
@@ -172,7 +172,7 @@ def _naive_overflows():
 
 declare(
     id="IMPL-11",
-    title="The scaled form e^{z_i}/(e^m + t): softmax without a shift, where it is safe",
+    title=r"The scaled form $e^{z_i}/(e^m + t)$: softmax without a shift, where it is safe",
     source=r"\frac{e^{z_i - m}}{1 + s} = \frac{e^{z_i}}{e^m + t},\ "
     r"t = \sum_{i \ne \arg\max} e^{z_i}",
     expect="holds",

@@ -156,7 +156,8 @@ def _weighted_accuracy():
 
 declare(
     id="IMPL-14",
-    title="Weighted log-sum-exp in log1p form: log|Σ b e^a| = m + log|b_k| + log|1 + s|",
+    title=r"Weighted log-sum-exp in log1p form: $\log\lvert\sum b e^a\rvert = m + "
+    r"\log\lvert b_k\rvert + \log\lvert 1 + s\rvert$",
     source=r"\log\Big|\sum_i b_i e^{a_i}\Big| = m + \log|b_k| + \log|1 + s|,\quad "
     r"s = \sum_{i \ne k} \frac{b_i}{b_k} e^{a_i - m}",
     expect="holds",
@@ -202,7 +203,7 @@ def _signs_match():
 
 declare(
     id="IMPL-15",
-    title="The sign of a weighted sum: sign(b_k) · sign(1 + s)",
+    title=r"The sign of a weighted sum: $\mathrm{sign}(b_k) \cdot \mathrm{sign}(1 + s)$",
     source=r"\operatorname{sign}\sum_i b_i e^{a_i} = "
     r"\operatorname{sign}(b_k)\,\operatorname{sign}(1 + s)",
     expect="holds",

@@ -132,7 +132,7 @@ def _empty_results():
 
 declare(
     id="IMPL-16",
-    title="The empty sum: logsumexp of no entries is log 0 = −∞",
+    title=r"The empty sum: logsumexp of no entries is $\log 0 = -\infty$",
     source=r"\operatorname{lse}(\varnothing) = \log \sum_{i \in \varnothing} e^{a_i} "
     r"= \log 0 = -\infty",
     expect="holds",

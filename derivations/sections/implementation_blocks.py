@@ -95,7 +95,7 @@ def _blockwise_matches_whole():
 
 declare(
     id="IMPL-18",
-    title="The mean loss and gradient split over blocks of rows: Σ_b (O_b/O) L_b",
+    title=r"The mean loss and gradient split over blocks of rows: $\sum_b (O_b/O) L_b$",
     source=r"L = \sum_b \frac{O_b}{O} L_b,\quad \nabla_W L = \sum_b \frac{O_b}{O} \nabla_W L_b,"
     r"\quad O = \sum_b O_b",
     expect="holds",

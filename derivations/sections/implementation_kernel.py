@@ -162,7 +162,7 @@ def _within_bound():
 
 declare(
     id="IMPL-12",
-    title="The kernel's sum t: every term but the maximum's, by four-way folds",
+    title=r"The kernel's sum $t$: every term but the maximum's, by four-way folds",
     source=r"t = \sum_{i \ne k} e_i,\quad |\hat t - t| \le D(n)\,u\,t "
     r"\le \big(2\log_2 n + 4\big)\,u\,t",
     expect="holds",
@@ -236,7 +236,7 @@ def _division_equal():
 
 declare(
     id="IMPL-13",
-    title="The kernel's division: the reciprocal and one correction give a / b",
+    title=r"The kernel's division: the reciprocal and one correction give $a / b$",
     source=r"q = \mathrm{fl}\big(q_0 + (a - b q_0)\,y\big),\ q_0 = \mathrm{fl}(a y),\ "
     r"y = \mathrm{fl}(1/b):\quad q - \tfrac{a}{b} = \varepsilon\,\big(\tfrac{a}{b} - q_0\big)",
     expect="holds",

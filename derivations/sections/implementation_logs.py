@@ -66,7 +66,7 @@ def _plain_is_zero():
 
 declare(
     id="IMPL-4",
-    title="log-softmax as z − lse(z), in the log1p form",
+    title=r"log-softmax as $z - \mathrm{lse}(z)$, in the log1p form",
     source=r"\log q_i = (z_i - m) - \operatorname{log1p}(s)",
     expect="holds",
     written=lambda: identity(sp.expand_log(sp.log(q_z(i)), force=True), z[i] - sp.log(Z_SUM)),
@@ -151,7 +151,7 @@ def _jacobian_numeric():
 
 declare(
     id="IMPL-6",
-    title="The Jacobian of the softmax is diag(q) − q qᵀ",
+    title=r"The Jacobian of the softmax is $\mathrm{diag}(q) - q q^T$",
     source=r"\frac{\partial q_i}{\partial z_j} = q_i(\delta_{ij} - q_j)",
     expect="holds",
     written=lambda: identity(

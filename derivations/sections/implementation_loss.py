@@ -62,7 +62,7 @@ def _ce_far(f):
 
 declare(
     id="IMPL-7",
-    title="Cross-entropy from logits: −log q_y = lse(z) − z_y",
+    title=r"Cross-entropy from logits: $-\log q_y = \mathrm{lse}(z) - z_y$",
     source=r"-\log q_y = \log\sum_k e^{z_k} - z_y",
     expect="holds",
     written=lambda: identity(-sp.log(sp.exp(z[y]) / _S), sp.log(_S) - z[y], assumptions=assume(M)),
@@ -127,7 +127,7 @@ def _grad_literal(f):
 
 declare(
     id="IMPL-8",
-    title="The logit gradient of the cross-entropy is q − p",
+    title=r"The logit gradient of the cross-entropy is $q - p$",
     source=r"\frac{\partial H}{\partial z_i} = q_i - p_i",
     expect="holds-under-assumption",
     written=lambda: _logit_grad(assumed=False),
@@ -178,7 +178,7 @@ def _convex_along_lines():
 
 declare(
     id="IMPL-9",
-    title="The cross-entropy is convex in W",
+    title=r"The cross-entropy is convex in $W$",
     source=r"v^\mathsf{T}(\operatorname{diag}q - qq^\mathsf{T})v = \sum_i q_i\big(v_i - "
     r"\textstyle\sum_k q_k v_k\big)^2 \ge 0",
     expect="holds",
@@ -269,7 +269,7 @@ def _policy_checks():
 
 declare(
     id="IMPL-10",
-    title="Infinite logits: one +∞ has a one-hot limit, two have none",
+    title=r"Infinite logits: one $+\infty$ has a one-hot limit, two have none",
     source=r"\lim_{t\to\infty}\mathrm{softmax}(t, a, b) = (1, 0, 0),\quad "
     r"\lim_{t\to\infty}\mathrm{softmax}(t, t + c)_1 = \frac{1}{1 + e^{c}}",
     expect="holds",

@@ -43,7 +43,7 @@ def _sums_to_one(q):
 
 declare(
     id="ML-1",
-    title="The softmax outputs of the N classes sum to 1",
+    title=r"The softmax outputs of the $N$ classes sum to 1",
     source=r"\sum_i^N q_i = 1",
     expect="holds",
     written=lambda: identity(
@@ -108,7 +108,7 @@ def _logistic_checks():
 
 declare(
     id="ML-3",
-    title="Logistic likelihood q^p (1 − q)^(1 − p) is the probability of the label",
+    title=r"Logistic likelihood $q^p (1 - q)^{1 - p}$ is the probability of the label",
     source=r"P=q^p(1-q)^{(1-p)}",
     expect="holds",
     written=lambda: Proof(
@@ -180,7 +180,7 @@ def _product_checks():
 
 declare(
     id="ML-4",
-    title="The softmax likelihood: q_y for a one-hot label, the logistic one for N = 2",
+    title=r"The softmax likelihood: $q_y$ for a one-hot label, the logistic one for $N = 2$",
     source=r"P=\prod_i^N q_i^{p_i}",
     expect="holds",
     written=_product,

@@ -43,7 +43,7 @@ def _log_checks():
 
 declare(
     id="ML-5",
-    title="The log-likelihood is the sum Σ p_i log q_i",
+    title=r"The log-likelihood is the sum $\sum p_i \log q_i$",
     source=r"L=\log\prod_i^Nq_i^{p_i}=\sum_i^Np_i\log{q_i}",
     expect="holds",
     written=lambda: chain(
@@ -167,7 +167,7 @@ def _many_checks():
 
 declare(
     id="ML-7",
-    title="The log-likelihood of M samples",
+    title=r"The log-likelihood of $M$ samples",
     source=r"L=\frac{1}{M}\log\prod_k^M\prod_i^Nq_{ij}^{p_{ij}}=\frac{1}{M}\sum_k^M\sum_i^N "
     r"p_{kj}\log q_{kj}, k\in(0,M]",
     expect="false-as-written",

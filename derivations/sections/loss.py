@@ -63,7 +63,7 @@ def _example_checks(shares, stated, correct=None):
 
 declare(
     id="LOSS-1",
-    title="Sample A, predicted [0.2, 0.6, 0.2]: loss ln 0.6 ≈ −0.51",
+    title=r"Sample A, predicted $[0.2, 0.6, 0.2]$: loss $\ln 0.6 \approx -0.51$",
     source=r"0×\ln 0.2+1×\ln 0.6 + 0 × \ln 0.2 = \ln 0.6 \approx -0.51",
     expect="holds",
     written=_example((0.2, 0.6, 0.2), -0.51),
@@ -72,7 +72,7 @@ declare(
 )
 declare(
     id="LOSS-2",
-    title="Predicted [0.1, 0.8, 0.1]: loss ln 0.8 ≈ −0.22",
+    title=r"Predicted $[0.1, 0.8, 0.1]$: loss $\ln 0.8 \approx -0.22$",
     source=r"\ln 0.8 \approx -0.22",
     expect="holds",
     written=_example((0.1, 0.8, 0.1), -0.22),
@@ -81,7 +81,7 @@ declare(
 )
 declare(
     id="LOSS-3",
-    title="Predicted [0.05, 0.9, 0.05]: loss ≈ −0.10",
+    title=r"Predicted $[0.05, 0.9, 0.05]$: loss $\approx -0.10$",
     source=r"\approx -0.10",
     expect="false-as-written",
     title_zh="预测为 [0.05, 0.9, 0.05] 时损失约为 −0.10",

@@ -82,7 +82,7 @@ def _draw_two_class(ax):
 
 declare(
     id="LOSS-5",
-    title="Two classes, label [1, 0]: the loss ln q_1 rises to 0 as q_1 → 1",
+    title=r"Two classes, label $[1, 0]$: the loss $\ln q_1$ rises to 0 as $q_1 \to 1$",
     source=r"\text{当}q_1\text{接近1}q_2\text{接近0时，交叉熵的计算结果从负数方向接近0}",
     expect="holds",
     written=_two_class,
@@ -168,7 +168,7 @@ def _draw_labelled_share(ax):
 
 declare(
     id="LOSS-6",
-    title="5000 samples, 20 classes: the loss is ln of the labelled share",
+    title=r"5000 samples, 20 classes: the loss is $\ln$ of the labelled share",
     source=r"\text{当标记项概率越接近1，损失的计算结果越接近0}",
     expect="holds",
     written=_labelled_share,

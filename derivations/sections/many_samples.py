@@ -92,7 +92,8 @@ def _mean_checks():
 
 declare(
     id="GRADM-1",
-    title="The mean gradient over O samples needs q per sample: (1/O)Σ_k(p_ki − q_ki)x_kj",
+    title=r"The mean gradient over $O$ samples needs $q$ per sample: $(1/O)\sum_k(p_{ki} - "
+    r"q_{ki})x_{kj}$",
     source=r"\nabla_{ij}=\frac{1}{O}\sum_k^O(p_{(k)i}-q_i)x_{(k)j}",
     expect="false-as-written",
     title_zh="O 个样本的平均梯度：每个样本有自己的 q",
@@ -151,7 +152,7 @@ def _d_checks():
 
 declare(
     id="GRADM-2",
-    title="D = (P − Q)ᵀX is O times the matrix of ∇_ij: the 1/O is missing",
+    title=r"$D = (P - Q)^TX$ is $O$ times the matrix of $\nabla_{ij}$: the $1/O$ is missing",
     source=r"W=W+\eta D,\ D=(P-Q)^TX",
     expect="false-as-written",
     title_zh="D = (P − Q)ᵀX 缺少 1/O",

@@ -69,7 +69,7 @@ def _loss_checks():
 
 declare(
     id="MATL-1",
-    title="Matrix loss L = (1/o)[P log(Qᵀ)]^D × E, with E of length o",
+    title=r"Matrix loss $L = (1/o)[P \log(Q^T)]^D \times E$, with $E$ of length $o$",
     source=r"L=\frac{1}{o}\left[P\log\left(Q^T\right)\right]^D×E",
     expect="holds-under-assumption",
     written=_loss_written,
@@ -114,7 +114,7 @@ def _diag_checks():
 
 declare(
     id="MATL-2",
-    title="The diagonal A^D of an m×n matrix as a 1×n row",
+    title=r"The diagonal $A^D$ of an $m \times n$ matrix as a $1 \times n$ row",
     source=r"A_{m×n}^D\ \text{表示取对角线元素形成一个}\ 1×n\ \text{的矩阵}",
     expect="holds-under-assumption",
     written=_diag_shapes([(m, n) for m in (1, 2, 3) for n in (1, 2, 3)]),
@@ -171,7 +171,7 @@ def _step1_checks():
 
 declare(
     id="MATL-3",
-    title="Step 1: the expansion of [P log(Sᵀ)]^D writes S for Q",
+    title=r"Step 1: the expansion of $[P \log(S^T)]^D$ writes $S$ for $Q$",
     source=r"\left[P\log\left(S^T\right)\right]^D= \begin{bmatrix} \sum_i^m(p_{(1)i}s_{(1)i})& "
     r"\sum_i^m(p_{(2)i}s_{(2)i})& \cdots& \sum_i^m(p_{(o)i}s_{(o)i}) \end{bmatrix}",
     expect="false-as-written",

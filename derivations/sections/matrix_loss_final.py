@@ -58,7 +58,7 @@ def _final_checks():
 
 declare(
     id="MATL-4",
-    title="Step 2: the final L sums over k but its summand carries (o)",
+    title=r"Step 2: the final $L$ sums over $k$ but its summand carries $(o)$",
     source=r"L=\frac{1}{o}\begin{bmatrix}\sum_k^o\sum_i^m\left[p_{(o)i}\log(s_{(o)i}) \right]"
     r"\end{bmatrix}",
     expect="false-as-written",

@@ -52,7 +52,7 @@ def _bias_checks():
 
 declare(
     id="MODEL-1",
-    title="The linear model: the bias w_0 is the weight of the constant feature x_0 = 1",
+    title=r"The linear model: the bias $w_0$ is the weight of the constant feature $x_0 = 1$",
     source=r"g(x)=w_0+w_1x_1+w_2x_2+...+w_nx_n=w_jx_jj\in[0,n],x_0=1",
     expect="holds",
     written=_bias,
@@ -117,7 +117,7 @@ def _model_checks():
 
 declare(
     id="MODEL-2",
-    title="Softmax of the linear model: sum over the m classes, not the features",
+    title=r"Softmax of the linear model: sum over the $m$ classes, not the features",
     source=r"softmax(x)=\frac{e^{w_{ij}x_j}}{\sum_j^ne^{w_ijx_j}},\ i\in(0,m),\ j\in[0.n]",
     expect="false-as-written",
     title_zh="线性模型的 softmax：分母对 m 个类别求和，而不是对特征求和",

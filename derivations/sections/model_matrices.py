@@ -45,7 +45,7 @@ c = sp.IndexedBase("c", positive=True)  # the entries of G printed in the text
 
 declare(
     id="MODEL-3",
-    title="Matrix form: softmax(X) = e^{XWᵀ} / (e^{XWᵀ}E), row by row",
+    title=r"Matrix form: $\mathrm{softmax}(X) = e^{XW^T} / (e^{XW^T}E)$, row by row",
     source=r"softmax(X)=\frac{e^{XW^T}}{e^{XW^T}E}",
     expect="holds",
     written=softmax_form_proof,
@@ -87,7 +87,7 @@ def _g_checks():
 
 declare(
     id="MAT-1",
-    title="Step 1: G = exp(X × Wᵀ), entries c_ki = e^{Σ_j w_ij x_(k)j}",
+    title=r"Step 1: $G = \exp(X \times W^T)$, entries $c_{ki} = e^{\sum_j w_{ij} x_{(k)j}}$",
     source=r"c_{ki}=c(w_{ij},x_{(k)j})=e^{\sum_j^nw_{ij}x_{(k)j}},k\in(0,o]",
     expect="holds",
     written=_g_proof,
@@ -124,7 +124,7 @@ def _s_checks():
 
 declare(
     id="MAT-2",
-    title="Step 2: S = G × E is the column of row sums s_k = Σ_i c_ki",
+    title=r"Step 2: $S = G \times E$ is the column of row sums $s_k = \sum_i c_{ki}$",
     source=r"S=\begin{bmatrix} \sum_i^mc_{1i}\\ \sum_i^mc_{2i}\\ \sum_i^mc_{3i}\\ \cdots\\ "
     r"\sum_i^mc_{oi} \end{bmatrix}=\begin{bmatrix}s_1\\s_2\\s_3\\\cdots\\s_o\end{bmatrix}",
     expect="holds",
@@ -183,7 +183,7 @@ def _q_checks():
 
 declare(
     id="MAT-3",
-    title="Step 3: Q = G/S, the printed entries of the final matrix",
+    title=r"Step 3: $Q = G/S$, the printed entries of the final matrix",
     source=r"Q=\begin{bmatrix} \frac{c_{11}}{d_1}&\frac{c_{12}}{d_1}&\frac{c_{13}}{d_1}&\cdots&"
     r"\frac{c_{1m}}{d_1}\\ \frac{c_{21}}{d_2}&\frac{c_{22}}{d_2}&\frac{c_{23}}{d_2}&\cdots&"
     r"\frac{c_{2m}}{d_2}\\ \vdots&\vdots&\vdots&\ddots&\vdots\\ \frac{c_{o1}}{d_o}&"

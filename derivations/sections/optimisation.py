@@ -70,7 +70,7 @@ def _signs():
 
 declare(
     id="OPT-1",
-    title="The negated loss is minimised: Loss = −L > 0, falling towards 0 from above",
+    title=r"The negated loss is minimised: $\mathrm{Loss} = -L > 0$, falling towards 0 from above",
     source=r"Loss=-\frac{1}{o}\sum\sum p\ln q\ \text{从正无穷方向接近0}",
     expect="holds",
     written=_signs,
@@ -132,7 +132,8 @@ def _ascent_checks():
 _WHY = "A function of a symbolic number of variables cannot be formed in SymPy (chain rule)."
 declare(
     id="OPT-2",
-    title="w_ij + η∇_ij with ∇_ij = ∂L/∂w_ij is gradient ascent: it raises L for small η",
+    title=r"$w_{ij} + \eta\nabla_{ij}$ with $\nabla_{ij} = \partial L/\partial w_{ij}$ is "
+    r"gradient ascent: it raises $L$ for small $\eta$",
     source=r"\nabla_{ij}=\frac{\partial L(w_{ij})}{\partial w_{ij}}"
     r",\ w_{ij}=w_{ij}+\eta\nabla_{ij}",
     expect="holds",
@@ -171,7 +172,8 @@ def _descent_checks():
 
 declare(
     id="OPT-3",
-    title="With the negated loss, w_ij − η∇_ij (∇ of −L) is descent and the very same step",
+    title=r"With the negated loss, $w_{ij} - \eta\nabla_{ij}$ ($\nabla$ of $-L$) is descent "
+    r"and the very same step",
     source=r"w_{ij}=w_{ij}-\eta\nabla_{ij}",
     expect="holds",
     written=_same_step,

@@ -68,7 +68,7 @@ def _shape_checks():
 
 declare(
     id="SUM-1",
-    title="The shapes X (O,N), W (M,N), P (O,M), Q (O,M) fit every product",
+    title=r"The shapes $X$ $(O,N)$, $W$ $(M,N)$, $P$ $(O,M)$, $Q$ $(O,M)$ fit every product",
     source=r"X\text{是样本(feature)矩阵,形状为}(O,N),\ W\text{是权重矩阵,形状为}(M,N),\ "
     r"P\text{是标签(label)矩阵,形状为}(O,M),\ Q\text{是softmax计算后得到的矩阵,形状为}(O,M)",
     expect="holds",
@@ -122,7 +122,7 @@ def _ones_checks():
 
 declare(
     id="SUM-2",
-    title="E_1, E_2 are called identity matrices (单位矩阵) but are all-ones columns",
+    title=r"$E_1$, $E_2$ are called identity matrices (单位矩阵) but are all-ones columns",
     source=r"E_1,E_2\text{是两个用于合并计算的单位矩阵,形状为}(M,1)\text{和}(O,1)",
     expect="false-as-written",
     title_zh="E_1、E_2 被称为单位矩阵，实际是全 1 列向量",
@@ -153,7 +153,7 @@ declare(
 
 declare(
     id="SUM-3",
-    title="Softmax: G = e^{XWᵀ}, Q = G/(G·E_1)",
+    title=r"Softmax: $G = e^{XW^T}$, $Q = G/(G \cdot E_1)$",
     source=r"G=e^{XW^T},\ Q=Softmax=\frac{G}{G*E_1}",
     expect="holds",
     written=softmax_form_proof,
@@ -180,7 +180,7 @@ def _loss_checks():
 
 declare(
     id="SUM-4",
-    title="Loss = (1/o)[P log(Qᵀ)]^D × E, with E = E_2",
+    title=r"$\mathrm{Loss} = (1/o)[P \log(Q^T)]^D \times E$, with $E = E_2$",
     source=r"Loss=\frac{1}{o}\left[Plog(Q^T)\right]^D×E",
     expect="holds",
     written=loss_proof,
@@ -258,7 +258,7 @@ def _update_checks():
 
 declare(
     id="SUM-5",
-    title="Training step W ← W + η(P − Q)ᵀX/O is gradient ascent on L",
+    title=r"Training step $W \leftarrow W + \eta(P - Q)^TX/O$ is gradient ascent on $L$",
     source=r"W=W+\eta\frac{\left(P-Q\right)^T×X}{O}",
     expect="holds-under-assumption",
     written=lambda: Proof((_grad_at(1, 2, 1, one_hot=False),), general=False, sizes="(1, 2, 1)"),

@@ -88,7 +88,7 @@ def _uniform_start():
 
 declare(
     id="TRAIN-2",
-    title="Training starts from W = 0: uniform Q and L = −ln M",
+    title=r"Training starts from $W = 0$: uniform $Q$ and $L = -\ln M$",
     source=r"\text{self.\_\_weight} = \text{np.zeros}((M, N))",
     expect="holds",
     written=_uniform_start,

@@ -68,7 +68,7 @@ def _draw_digits(ax):
 
 declare(
     id="TRAIN-3",
-    title="Each training step raises the loss L towards 0",
+    title=r"Each training step raises the loss $L$ towards 0",
     source=r"\text{在优化的过程中Loss是逐渐接近0的}",
     expect="holds",
     written=lambda: for_sizes(
