@@ -112,6 +112,9 @@ class Claim:
     source: str
     expect: str
     written: Callable[[], Proof]
+    #: The claims its statement or proof rests on (declared by every claim, maybe empty):
+    #: a reader follows them, and one that is false as written shows here.
+    uses: tuple[str, ...]
     numeric: Callable[[], list[Check]] = list
     assumed: Callable[[], Proof] | None = None
     corrected: Callable[[], Proof] | None = None
@@ -122,8 +125,6 @@ class Claim:
     #: evidence runs them on this project's function of that kind.
     properties: tuple[Property, ...] = ()
     figures: tuple[Figure, ...] = ()
-    #: The claims this one rests on: a reader follows them, and a false one shows here.
-    uses: tuple[str, ...] = ()
     #: For an erratum, its title and what is wrong and what is right, in Simplified Chinese
     #: for the tutorial's readers (the Chinese errata page).
     title_zh: str | None = None

@@ -15,7 +15,8 @@ from derivations.view import MARK, numeric_cell, scope, symbolic_cell, view
 
 def table(outcomes: list[Outcome], out=sys.stdout) -> bool:
     rows = [("id", "section", "verdict", "symbolic", "numeric", "ok")]
-    for d in map(view, outcomes):
+    known = {o.claim.id: o for o in outcomes}
+    for d in (view(o, known) for o in outcomes):
         rows.append(
             (d["id"], d["section"], d["verdict"], symbolic_cell(d), numeric_cell(d), MARK[d["ok"]])
         )
@@ -69,6 +70,12 @@ def show(outcome: Outcome, out=sys.stdout) -> None:
         print(f"\nchecks:       {', '.join(d['implementation'])}", file=out)
     if d["uses"]:
         print(f"uses:         {', '.join(d['uses'])}", file=out)
+    if d["used_by"]:
+        print(f"used by:      {', '.join(d['used_by'])}", file=out)
+    if d["rests_on_corrections_of"]:
+        print(f"rests on the corrections of {', '.join(d['rests_on_corrections_of'])}", file=out)
+    for a in d["inherited_assumptions"]:
+        print(f"inherits:     {a['assumption']} (from {a['claim']})", file=out)
     if d["note"]:
         print(f"note:         {d['note']}", file=out)
     if d["error"]:
@@ -122,7 +129,8 @@ def main(argv=None) -> int:
         selected = [c for c in selected if c.id in args.ids]
     outcomes = [evaluate(c) for c in selected]
     if args.json:
-        json.dump([view(o) for o in outcomes], sys.stdout, ensure_ascii=False, indent=1)
+        known = {o.claim.id: o for o in outcomes}
+        json.dump([view(o, known) for o in outcomes], sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0 if all(o.ok for o in outcomes) else 1
     return 0 if table(outcomes) else 1

@@ -89,10 +89,11 @@ def _steps(proof: dict, claim_id: str) -> list[str]:
     return lines
 
 
-def claim_block(outcome: Outcome, shown: dict[str, str] | None = None) -> str:
+def claim_block(outcome: Outcome, shown: dict[str, str] | None = None, known=None) -> str:
     """The Markdown of one claim, part by part. `shown` maps each production object already
-    rendered on the page to the claim that rendered it; it is updated with the ones here."""
-    d = view(outcome)
+    rendered on the page to the claim that rendered it; it is updated with the ones here.
+    `known`: the outcomes of this build, by id, which the consequences of `uses` read."""
+    d = view(outcome, known)
     head = [f"## {_heading(d)} {{#{d['id']} {_toc_label(d)}}}", "", badge(outcome), ""]
     head += ["**As the tutorial writes it**", _math(d["source"])]
     if d["error"] or d["symbolic"] is None:
@@ -162,11 +163,29 @@ def figure_markup(fig, prefix: str) -> list[str]:
     ]
 
 
+def _link(claim_id: str) -> str:
+    return f"[{claim_id}]({REGISTRY[claim_id].section}.md#{claim_id})"
+
+
 def _uses(d: dict) -> list[str]:
-    if not d["uses"]:
-        return []
-    links = (f"[{u}]({REGISTRY[u].section}.md#{u})" for u in d["uses"])
-    return ["**Uses** " + ", ".join(links), ""]
+    """The claim's neighbourhood, and what the verdicts of the claims it rests on imply."""
+    out = []
+    if d["uses"]:
+        out += ["**Uses** " + ", ".join(map(_link, d["uses"])), ""]
+    if d["used_by"]:
+        out += ["**Used by** " + ", ".join(map(_link, d["used_by"])), ""]
+    if rests := d["rests_on_corrections_of"]:
+        which = ", ".join(map(_link, rests))
+        out += [
+            '!!! warning "Rests on a correction"',
+            f"    This claim rests on the correction of {which}: false as written in the "
+            "tutorial, so what holds here holds for the corrected statement.",
+            "",
+        ]
+    if inherited := d["inherited_assumptions"]:
+        held = "; ".join(f"${a['assumption']}$ (from {_link(a['claim'])})" for a in inherited)
+        out += [f"**Inherited assumptions:** {held}", ""]
+    return out
 
 
 def _production(d: dict, objects: tuple, shown: dict[str, str]) -> list[str]:
@@ -199,14 +218,16 @@ def section_page(section: str, outcomes: list[Outcome]) -> str:
     title, heading = SECTIONS[section]
     head = [f"# {title}", "", f"Tutorial section: {heading}.", ""]
     shown: dict[str, str] = {}
-    blocks = [claim_block(o, shown) for o in outcomes if o.claim.section == section]
+    known = {o.claim.id: o for o in outcomes}
+    blocks = [claim_block(o, shown, known) for o in outcomes if o.claim.section == section]
     return "\n".join(head + blocks)
 
 
 def verdict_table(outcomes: list[Outcome], link_prefix: str = "") -> str:
     rows = ["| id | claim | section | verdict | symbolic | numeric |", "|---|---|---|---|---|---|"]
+    known = {o.claim.id: o for o in outcomes}
     for o in outcomes:
-        d = view(o)
+        d = view(o, known)
         rows.append(
             f"| [{d['id']}]({link_prefix}{d['doc']}) | {title_markdown(d['title_tex'])} | "
             f"{d['section']} | {badge(o)} | {symbolic_cell(d)} | {numeric_cell(d)} |"
@@ -224,10 +245,11 @@ def errata_page(outcomes: list[Outcome]) -> str:
         "proven correction. Each links to its claim.",
         "",
     ]
+    known = {o.claim.id: o for o in outcomes}
     for o in outcomes:
         if o.verdict not in ("false-as-written", "holds-under-assumption"):
             continue
-        d = view(o)
+        d = view(o, known)
         out += [
             f"## [{d['id']}]({o.claim.doc}) · {title_markdown(d['title_tex'])} {{{_toc_label(d)}}}",
             "",
@@ -255,7 +277,7 @@ def errata_page(outcomes: list[Outcome]) -> str:
     return "\n".join(out)
 
 
-def claim_json(outcome: Outcome) -> str:
+def claim_json(outcome: Outcome, known=None) -> str:
     """One claim's JSON export, as `python -m derivations --json ID` prints it."""
-    text = json.dumps(view(outcome), ensure_ascii=False, indent=1)
+    text = json.dumps(view(outcome, known), ensure_ascii=False, indent=1)
     return f"```json\n{text}\n```"

@@ -28,14 +28,25 @@ def _load() -> dict[str, Claim]:
             if claim.id in found or claim.id in RETIRED:
                 raise ValueError(f"claim id {claim.id!r} is already used")
             found[claim.id] = claim
-    for claim in found.values():
-        if unknown := [u for u in claim.uses if u not in found]:
-            raise ValueError(f"claim {claim.id} uses unknown claims {unknown}")
+    check_uses({c.id: c.uses for c in found.values()})
+    return found
+
+
+def check_uses(uses: dict[str, tuple[str, ...]]) -> None:
+    """Every id a claim uses exists, and no claim rests on itself through `uses`.
+
+    >>> check_uses({"A-1": (), "A-2": ("A-1",)})
+    >>> check_uses({"A-1": ("A-2",), "A-2": ("A-1",)})
+    Traceback (most recent call last):
+    ValueError: the claims' uses form a cycle: A-1 -> A-2 -> A-1
+    """
+    for claim_id, used in uses.items():
+        if unknown := [u for u in used if u not in uses]:
+            raise ValueError(f"claim {claim_id} uses unknown claims {unknown}")
     try:
-        TopologicalSorter({c.id: c.uses for c in found.values()}).prepare()
+        TopologicalSorter(uses).prepare()
     except CycleError as exc:
         raise ValueError(f"the claims' uses form a cycle: {' -> '.join(exc.args[1])}") from None
-    return found
 
 
 #: Every live claim, in the tutorial's section order, then declaration order.

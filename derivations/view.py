@@ -9,8 +9,11 @@ evidence, shared by all of them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sympy as sp
 
+from derivations.consequences import consequences
 from derivations.plain import plain
 from derivations.proof import Proof, readable_latex
 from derivations.verdict import Outcome
@@ -18,8 +21,13 @@ from derivations.verdict import Outcome
 MARK = {True: "✓", False: "✗"}
 
 
-def view(outcome: Outcome) -> dict:
-    """The evaluated claim as plain data: the JSON export of ``python -m derivations --json``."""
+def view(outcome: Outcome, known: Mapping[str, Outcome] | None = None) -> dict:
+    """The evaluated claim as plain data: the JSON export of ``python -m derivations --json``.
+
+    `known` holds the outcomes of this run, which the consequences of its `uses` read
+    (`derivations.consequences`); a claim it rests on that is not there is evaluated.
+    """
+    near = consequences(outcome.claim.id, known)
     claim, deciding = outcome.claim, outcome.deciding
     return {
         "id": claim.id,
@@ -40,7 +48,10 @@ def view(outcome: Outcome) -> dict:
             "checks": [check.as_dict() for check in outcome.checks],
         },
         "implementation": list(claim.names),
-        "uses": list(claim.uses),
+        "uses": near["uses"],
+        "used_by": near["used_by"],
+        "rests_on_corrections_of": near["rests_on_corrections_of"],
+        "inherited_assumptions": near["inherited_assumptions"],
         "title_zh": claim.title_zh,
         "erratum_zh": claim.erratum_zh,
         "references": list(claim.references),

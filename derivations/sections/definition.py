@@ -34,6 +34,7 @@ declare(
     title="Softmax is a probability distribution",
     source=r"P(S_i)=\frac{e^{g_i}}{\sum_k^ne^{g_k}}",
     expect="holds",
+    uses=(),
     written=lambda: identity(
         sp.Sum(_q_general(i), (i, 1, n)), 1, assumptions=assume(n, "g_k \\in \\mathbb{R}")
     ),
@@ -74,6 +75,7 @@ declare(
     source=r"P(A)=\frac{e^5}{e^5+e+e^{-1}},\ P(B)=\frac{e}{e^5+e+e^{-1}},\ "
     r"P(C)=\frac{e^{-1}}{e^5+e+e^{-1}}",
     expect="holds",
+    uses=("SM-1",),
     written=_example_written,
     numeric=lambda: [
         close(
@@ -106,6 +108,7 @@ declare(
     title="Worked example: the printed values",
     source=r"P(A)=0.9817,P(B)=0.0180,P(C)=0.0003",
     expect="false-as-written",
+    uses=("SM-2",),
     title_zh="例题：打印出的三个概率值",
     erratum_zh=(
         "教程打印的 0.9817、0.0180、0.0003 是 C = −3 时的 softmax；按文中给定的 A = 5、B "
@@ -145,6 +148,7 @@ declare(
     title="Worked example: the three ratios sum to 1",
     source=r"P(A)+P(B)+P(C)=1",
     expect="holds",
+    uses=("SM-2",),
     written=lambda: identity(sum(softmax_vec(list(_EXAMPLE))), 1),
     numeric=lambda: [
         close(
@@ -173,6 +177,7 @@ declare(
     title="Normalisation: each ratio lies strictly between 0 and 1",
     source=r"\text{归一化：最后的合计为1，每一个分类都是一个小于1的数值}",
     expect="holds-under-assumption",
+    uses=("SM-1",),
     written=lambda: for_sizes(_below_one, range(1, 7), name="n", why=_WHY_SIZES),
     assumed=lambda: _with_assumption(
         for_sizes(_below_one, range(2, 7), name="n", why=_WHY_SIZES), "n \\geq 2"
@@ -211,6 +216,7 @@ declare(
     title="Amplification: the share of 5 exceeds 98%",
     source=r"\text{5的占比能到98\%以上}",
     expect="false-as-written",
+    uses=("SM-2",),
     title_zh="放大效应：5 的占比在 98% 以上",
     erratum_zh=(
         "这一结论来自算错的例题（SM-3）。C = −1 时 A 的占比是 97.96%，超过 97%，但没有达到 98%。"
@@ -234,6 +240,7 @@ declare(
     title="Independence: a ratio of two shares depends only on their own values",
     source=r"\text{散列性质：放大之前的数值是可以相互不干扰的}",
     expect="holds",
+    uses=("SM-1",),
     written=lambda: identity(_q_general(i) / _q_general(j), sp.exp(g[i] - g[j])),
     numeric=lambda: [
         close(

@@ -82,6 +82,7 @@ declare(
     title=r"Entropy of $n$ equally likely letters is $\log_x(1/p) = \log_x n$",
     source=r"log_x\frac{1}{p}",
     expect="holds",
+    uses=(),
     written=_uniform_entropy,
     numeric=_uniform_checks,
     note="Read as the entropy Σ p log_x(1/p) of the uniform distribution on 26 letters "
@@ -107,6 +108,7 @@ declare(
     title=r"$\log_2 26 = 4.7004$ to four places",
     source=r"log_226=4.7004",
     expect="holds",
+    uses=("ENT-1",),
     written=lambda: rounded("log_2 26 to 4 places", _log_x(26, 2), 4.7004, 4),
     numeric=_bits_checks,
     implementation=(production.cross_entropy,),
@@ -138,6 +140,7 @@ declare(
     title="Writing down any of 26 letters needs 5 bits",
     source=r"4.7004\approx5\text{说明表述所有的英文字符需要5bit的信息量}",
     expect="holds",
+    uses=("ENT-2",),
     written=_five_bits,
     numeric=lambda: [_whole_bits(float(_uniform_ce(26) / np.log(2.0)))],
     note="Read as a fixed-length binary code: 2^4 codes are too few for 26 letters and 2^5 "
@@ -208,6 +211,7 @@ declare(
     title=r"Definition of the cross-entropy $H(p, q)$",
     source=r"H(p,g)=\sum_i^Np_i\log_x\frac{1}{q_i}",
     expect="false-as-written",
+    uses=("ENT-1",),
     title_zh="交叉熵 H(p, q) 的定义",
     erratum_zh=(
         "左边把第二个参数写成 g，右边用的却是估计值 q，g 从未出现（而教程其他地方的 g 指 "
@@ -282,6 +286,7 @@ declare(
     title=r"Cross-entropy is the entropy plus $\mathrm{KL}(p\Vert q)$, so never below it (Gibbs)",
     source=r"\text{它是在非均匀分布下信息量的一种表述表示}",
     expect="holds",
+    uses=("CE-1",),
     written=_gibbs,
     numeric=_gibbs_checks,
     references=(COVER_THOMAS,),

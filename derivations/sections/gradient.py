@@ -53,6 +53,7 @@ declare(
     title=r"Setup: the logits of one sample are $g_i = \sum_j w_{ij} x_j$, i.e. $g = Wx$",
     source=r"g_i=\sum_j^Nw_{ij}x_j",
     expect="holds",
+    uses=("MODEL-1",),
     written=lambda: Proof(
         (
             step("row i of Wx (W: M×N)", _row_of_wx(), sp.Sum(w[i, j] * x[j], (j, 1, N))),
@@ -95,6 +96,7 @@ declare(
     title=r"The softmax output $q_i$ is written without its exponentials",
     source=r"q_i=\frac{g_i}{\sum_k^Mg_k}",
     expect="false-as-written",
+    uses=("SM-1",),
     title_zh="softmax 输出 q_i 漏写了指数",
     erratum_zh=(
         "行内公式 q_i = g_i / Σ_k g_k 丢掉了紧随其后的数组里的指数：按原式，在教程自己的 "
@@ -130,6 +132,10 @@ declare(
     r"minus sign)",
     source=r"Loss=\sum_k^M L_k = \sum_k^M p_k\ln q_k",
     expect="holds",
+    uses=(
+        "ML-5",
+        "GRAD-2",
+    ),
     written=lambda: Proof(
         (
             step("p_k = δ_kc", LOSS.xreplace({p[k]: ONE_HOT}).doit(), sp.log(q_of(TRUE_CLASS))),

@@ -101,6 +101,11 @@ declare(
     r"{\sum_l^Me^{g_l}} - \frac{e^{g_k}}{\sum_l^Me^{g_l}}\frac{e^{g_i}}{\sum_l^Me^{g_l}}\left("
     r"g_k\right)'\right] \end{split}",
     expect="false-as-written",
+    uses=(
+        "GRAD-1",
+        "GRAD-2",
+        "GRAD-3",
+    ),
     title_zh="梯度推导第一段：经过 softmax 的链式法则与商法则",
     erratum_zh=(
         "两处笔误：第 2 行在求导内部重用了求和下标 k，字面上是 Σ_k q_k = 1 的导数，即 0；"
@@ -140,6 +145,7 @@ declare(
     r"\left(g_k\right)'\\ &=\left(p_i-q_i\sum_{k}^Mp_k\right)\frac{\partial\sum_j^N w_{ij}x_j}"
     r"{\partial w_{ij}}\\ &=\left(p_i-q_i\sum_{k}^Mp_k\right)x_j \end{split}",
     expect="false-as-written",
+    uses=("GRAD-4",),
     title_zh="梯度推导第二段：拆出 i 项，得到 (p_i − q_iΣ_k p_k)x_j",
     erratum_zh=(
         "结果正确，但靠两处相互抵消的笔误：在 Σ_{k≠i} 中 (g_k)' = ∂g_k/∂w_ij 为 0，第一行"
@@ -176,6 +182,10 @@ declare(
     title=r"With $\sum_k p_k = 1$ (one-hot labels) the gradient is $\nabla_{ij} = (p_i - q_i)x_j$",
     source=r"\nabla_{ij} = \left(p_i-q_i\right)x_j",
     expect="holds-under-assumption",
+    uses=(
+        "GRAD-5",
+        "ML-2",
+    ),
     written=lambda: identity(d_loss(), (p[i] - q[i]) * x[j], label="for any p"),
     assumed=lambda: Proof(
         (
@@ -208,6 +218,10 @@ declare(
     title=r"For the negated loss the gradient is $\nabla_{ij} = (q_i - p_i)x_j$",
     source=r"\nabla_{ij}=(q_i-p_i)x_j",
     expect="holds-under-assumption",
+    uses=(
+        "GRAD-6",
+        "OPT-3",
+    ),
     written=lambda: identity(d_loss(-1), (q[i] - p[i]) * x[j], label="for any p"),
     assumed=lambda: Proof(
         (
@@ -261,6 +275,7 @@ declare(
     title="The increment tends to 0 as the prediction approaches the truth",
     source=r"\text{当预测分布越接近真实分布时增量会越来越接近0}",
     expect="holds",
+    uses=("GRAD-6",),
     written=_limits,
     numeric=_shrink_checks,
     implementation=(production.log_likelihood_grad,),

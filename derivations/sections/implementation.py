@@ -58,6 +58,7 @@ declare(
     title=r"Shift invariance: $\mathrm{softmax}(z + c) = \mathrm{softmax}(z)$",
     source=r"\mathrm{softmax}(z + c) = \mathrm{softmax}(z)",
     expect="holds",
+    uses=("SM-1",),
     written=lambda: identity(
         sp.exp(z[i] + c) / sp.Sum(sp.exp(z[k] + c), (k, 1, M)), q_z(i), assumptions=assume(M, c)
     ),
@@ -109,6 +110,7 @@ declare(
     source=r"e^{x_i - m} = e^{d_i}(1 + r_i) + O(r_i^2),\ d_i = \mathrm{fl}(x_i - m),\ "
     r"r_i = (x_i - m) - d_i",
     expect="holds",
+    uses=("IMPL-1",),
     written=_first_order,
     numeric=lambda: [_twosum_exact()],
     properties=accuracy("softmax"),
@@ -176,6 +178,7 @@ declare(
     source=r"\frac{e^{z_i - m}}{1 + s} = \frac{e^{z_i}}{e^m + t},\ "
     r"t = \sum_{i \ne \arg\max} e^{z_i}",
     expect="holds",
+    uses=("SM-1",),
     written=lambda: for_sizes(_scaled, range(2, 7), name="M", why=_WHY_SUM),
     numeric=lambda: [_naive_loses_subnormals(), _naive_overflows()],
     implementation=(

@@ -161,6 +161,7 @@ declare(
     source=r"\log\Big|\sum_i b_i e^{a_i}\Big| = m + \log|b_k| + \log|1 + s|,\quad "
     r"s = \sum_{i \ne k} \frac{b_i}{b_k} e^{a_i - m}",
     expect="holds",
+    uses=("IMPL-3",),
     written=lambda: for_sizes(_log1p_form, (1, 2, 3, 4), why="SymPy expands the sum size by size"),
     numeric=lambda: [_weighted_accuracy()],
     properties=(_weights, _complex),
@@ -207,6 +208,7 @@ declare(
     source=r"\operatorname{sign}\sum_i b_i e^{a_i} = "
     r"\operatorname{sign}(b_k)\,\operatorname{sign}(1 + s)",
     expect="holds",
+    uses=("IMPL-14",),
     written=lambda: for_sizes(_sign_rule, (1, 2, 3, 4), why="SymPy expands the sum size by size"),
     numeric=lambda: [_signs_match()],
     properties=(_signs,),

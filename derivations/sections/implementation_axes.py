@@ -136,6 +136,7 @@ declare(
     source=r"\operatorname{lse}(\varnothing) = \log \sum_{i \in \varnothing} e^{a_i} "
     r"= \log 0 = -\infty",
     expect="holds",
+    uses=("IMPL-3",),
     written=_empty_sum,
     numeric=lambda: [_empty_results()],
     properties=_EMPTY,
@@ -200,6 +201,7 @@ declare(
     r"\frac{e^{z_{ij}}}{\sum_{k, l} e^{z_{kl}}} = "
     r"\operatorname{softmax}(\operatorname{vec} z)_{(i, j)}",
     expect="holds",
+    uses=("SM-1",),
     written=lambda: for_sizes(
         lambda n: _flattened((2, n)),
         (1, 2, 3),

@@ -102,6 +102,7 @@ declare(
     source=r"\operatorname{softmax}_{\text{axis } 0}(Z^\mathsf{T}) = "
     r"\big(\operatorname{softmax}_{\text{axis } 1}(Z)\big)^\mathsf{T}",
     expect="holds",
+    uses=("SM-1",),
     written=_transposed,
     properties=_CONTRACT,
     implementation=(softmax.softmax, softmax.log_softmax, softmax.logsumexp),

@@ -166,6 +166,7 @@ declare(
     source=r"t = \sum_{i \ne k} e_i,\quad |\hat t - t| \le D(n)\,u\,t "
     r"\le \big(2\log_2 n + 4\big)\,u\,t",
     expect="holds",
+    uses=("IMPL-11",),
     written=_written,
     numeric=lambda: [
         _same_bits(),
@@ -240,6 +241,7 @@ declare(
     source=r"q = \mathrm{fl}\big(q_0 + (a - b q_0)\,y\big),\ q_0 = \mathrm{fl}(a y),\ "
     r"y = \mathrm{fl}(1/b):\quad q - \tfrac{a}{b} = \varepsilon\,\big(\tfrac{a}{b} - q_0\big)",
     expect="holds",
+    uses=("SM-1",),
     written=_correction,
     numeric=lambda: [_division_equal()],
     implementation=(production.softmax, cross_entropy_loss_and_grad, kernel, kernel._divide),

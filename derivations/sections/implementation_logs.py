@@ -45,6 +45,7 @@ declare(
     title="log-sum-exp in the log1p form",
     source=r"\log\sum_k e^{z_k} = m + \operatorname{log1p}\Big(\sum_{k\ne \arg\max} e^{z_k-m}\Big)",
     expect="holds",
+    uses=("IMPL-1",),
     written=lambda: for_sizes(_lse_log1p, range(1, 7), name="M", why=_WHY),
     properties=accuracy("logsumexp"),
     implementation=(production.logsumexp, _kernels, _kernels.finish_lse),
@@ -69,6 +70,7 @@ declare(
     title=r"log-softmax as $z - \mathrm{lse}(z)$, in the log1p form",
     source=r"\log q_i = (z_i - m) - \operatorname{log1p}(s)",
     expect="holds",
+    uses=("IMPL-3",),
     written=lambda: identity(sp.expand_log(sp.log(q_z(i)), force=True), z[i] - sp.log(Z_SUM)),
     numeric=lambda: [_plain_is_zero()],
     properties=accuracy("log_softmax"),
@@ -120,6 +122,7 @@ declare(
     title="The gradient of log-sum-exp is the softmax",
     source=r"\frac{\partial}{\partial z_j}\log\sum_k e^{z_k} = q_j",
     expect="holds",
+    uses=("IMPL-3",),
     written=lambda: identity(
         ranged(sp.diff(sp.log(Z_SUM), z[j]), features=()).doit(), q_z(j), assumptions=assume(M)
     ),
@@ -154,6 +157,7 @@ declare(
     title=r"The Jacobian of the softmax is $\mathrm{diag}(q) - q q^T$",
     source=r"\frac{\partial q_i}{\partial z_j} = q_i(\delta_{ij} - q_j)",
     expect="holds",
+    uses=("SM-1",),
     written=lambda: identity(
         ranged(sp.diff(q_z(i), z[j]), features=()).doit(),
         ranged(q_z(i) * (sp.KroneckerDelta(i, j) - q_z(j)), features=()),

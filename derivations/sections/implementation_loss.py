@@ -65,6 +65,10 @@ declare(
     title=r"Cross-entropy from logits: $-\log q_y = \mathrm{lse}(z) - z_y$",
     source=r"-\log q_y = \log\sum_k e^{z_k} - z_y",
     expect="holds",
+    uses=(
+        "IMPL-4",
+        "CE-1",
+    ),
     written=lambda: identity(-sp.log(sp.exp(z[y]) / _S), sp.log(_S) - z[y], assumptions=assume(M)),
     properties=(_ce_reference, _ce_far),
     implementation=(production.cross_entropy, production.log_likelihood),
@@ -130,6 +134,7 @@ declare(
     title=r"The logit gradient of the cross-entropy is $q - p$",
     source=r"\frac{\partial H}{\partial z_i} = q_i - p_i",
     expect="holds-under-assumption",
+    uses=("IMPL-7",),
     written=lambda: _logit_grad(assumed=False),
     assumed=lambda: _logit_grad(assumed=True),
     properties=(_grad_fd, _grad_literal),
@@ -182,6 +187,7 @@ declare(
     source=r"v^\mathsf{T}(\operatorname{diag}q - qq^\mathsf{T})v = \sum_i q_i\big(v_i - "
     r"\textstyle\sum_k q_k v_k\big)^2 \ge 0",
     expect="holds",
+    uses=("IMPL-7",),
     written=lambda: for_sizes(
         _variance_form,
         range(2, 6),
@@ -273,6 +279,7 @@ declare(
     source=r"\lim_{t\to\infty}\mathrm{softmax}(t, a, b) = (1, 0, 0),\quad "
     r"\lim_{t\to\infty}\mathrm{softmax}(t, t + c)_1 = \frac{1}{1 + e^{c}}",
     expect="holds",
+    uses=("IMPL-1",),
     written=_path_dependence,
     numeric=_policy_checks,
     properties=_POLICY_ROWS,

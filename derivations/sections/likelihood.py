@@ -46,6 +46,7 @@ declare(
     title=r"The softmax outputs of the $N$ classes sum to 1",
     source=r"\sum_i^N q_i = 1",
     expect="holds",
+    uses=("SM-1",),
     written=lambda: identity(
         sp.Sum(sp.exp(g[i]) / sp.Sum(sp.exp(g[k]), (k, 1, N)), (i, 1, N)),
         1,
@@ -76,6 +77,7 @@ declare(
     title="A one-hot label is a probability distribution (MECE classes)",
     source=r"\text{所有的}p_i\text{组合在一起实际上是个由1和0组成的数组，只有一个元素为1值}",
     expect="holds",
+    uses=(),
     written=lambda: Proof(
         steps_of(
             identity(sp.Sum(_LABEL, (i, 1, N)), 1, simplifier=_one_hot, label="Σ_i δ_iy = 1"),
@@ -111,6 +113,7 @@ declare(
     title=r"Logistic likelihood $q^p (1 - q)^{1 - p}$ is the probability of the label",
     source=r"P=q^p(1-q)^{(1-p)}",
     expect="holds",
+    uses=("ML-2",),
     written=lambda: Proof(
         steps_of(
             identity(_AT[1], qs, simplifier=doit_simplify, label="p = 1: P = q"),
@@ -183,6 +186,11 @@ declare(
     title=r"The softmax likelihood: $q_y$ for a one-hot label, the logistic one for $N = 2$",
     source=r"P=\prod_i^N q_i^{p_i}",
     expect="holds",
+    uses=(
+        "ML-1",
+        "ML-2",
+        "ML-3",
+    ),
     written=_product,
     numeric=_product_checks,
     implementation=(production.log_likelihood,),

@@ -46,6 +46,7 @@ declare(
     title=r"The log-likelihood is the sum $\sum p_i \log q_i$",
     source=r"L=\log\prod_i^Nq_i^{p_i}=\sum_i^Np_i\log{q_i}",
     expect="holds",
+    uses=("ML-4",),
     written=lambda: chain(
         [("log ∏ q_i^{p_i}", _PROD), ("Σ p_i log q_i", _LOGL)],
         simplifier=_as_sums,
@@ -86,6 +87,10 @@ declare(
     title="Log-likelihood and cross-entropy are 'exactly the same expression'",
     source=r"\text{可以看出极大似然评估和交叉熵最后得到的是一模一样的表达式}",
     expect="false-as-written",
+    uses=(
+        "ML-5",
+        "CE-1",
+    ),
     title_zh="对数似然与交叉熵是“一模一样的表达式”",
     erratum_zh=(
         "L = Σ p log q，而 H = Σ p log_x(1/q)：二者符号相反，且 H 的底数 x 任意，只在 L ="
@@ -171,6 +176,7 @@ declare(
     source=r"L=\frac{1}{M}\log\prod_k^M\prod_i^Nq_{ij}^{p_{ij}}=\frac{1}{M}\sum_k^M\sum_i^N "
     r"p_{kj}\log q_{kj}, k\in(0,M]",
     expect="false-as-written",
+    uses=("ML-5",),
     title_zh="M 个样本的对数似然",
     erratum_zh=(
         "下标有误：乘积与求和遍历 k（样本）和 i（类别），因子却带着 (i, j) 和 (k, j)，j "

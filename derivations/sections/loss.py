@@ -66,6 +66,7 @@ declare(
     title=r"Sample A, predicted $[0.2, 0.6, 0.2]$: loss $\ln 0.6 \approx -0.51$",
     source=r"0×\ln 0.2+1×\ln 0.6 + 0 × \ln 0.2 = \ln 0.6 \approx -0.51",
     expect="holds",
+    uses=("ML-5",),
     written=_example((0.2, 0.6, 0.2), -0.51),
     numeric=_example_checks((0.2, 0.6, 0.2), -0.51),
     implementation=(production.log_likelihood,),
@@ -75,6 +76,7 @@ declare(
     title=r"Predicted $[0.1, 0.8, 0.1]$: loss $\ln 0.8 \approx -0.22$",
     source=r"\ln 0.8 \approx -0.22",
     expect="holds",
+    uses=("ML-5",),
     written=_example((0.1, 0.8, 0.1), -0.22),
     numeric=_example_checks((0.1, 0.8, 0.1), -0.22),
     implementation=(production.log_likelihood,),
@@ -84,6 +86,7 @@ declare(
     title=r"Predicted $[0.05, 0.9, 0.05]$: loss $\approx -0.10$",
     source=r"\approx -0.10",
     expect="false-as-written",
+    uses=("ML-5",),
     title_zh="预测为 [0.05, 0.9, 0.05] 时损失约为 −0.10",
     erratum_zh=(
         "一个小的舍入错误：ln 0.9 = −0.1054，保留两位小数应为 −0.11，−0.10 是截断的结果。"
@@ -145,6 +148,7 @@ declare(
     title="The loss is negative and approaches 0 as the label's share approaches 1",
     source=r"\text{损失函数是从负数无限接近0}",
     expect="holds",
+    uses=("ML-5",),
     written=_approach,
     numeric=_approach_checks,
     note="For a one-hot label the loss is ln q_y: below 0 for every share q_y < 1, and 0 only "

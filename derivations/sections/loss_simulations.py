@@ -85,6 +85,10 @@ declare(
     title=r"Two classes, label $[1, 0]$: the loss $\ln q_1$ rises to 0 as $q_1 \to 1$",
     source=r"\text{当}q_1\text{接近1}q_2\text{接近0时，交叉熵的计算结果从负数方向接近0}",
     expect="holds",
+    uses=(
+        "ML-5",
+        "SM-1",
+    ),
     written=_two_class,
     numeric=_two_class_checks,
     note="The table's columns are headed p_1, p_2 but hold the predicted shares q_1, q_2 "
@@ -171,6 +175,10 @@ declare(
     title=r"5000 samples, 20 classes: the loss is $\ln$ of the labelled share",
     source=r"\text{当标记项概率越接近1，损失的计算结果越接近0}",
     expect="holds",
+    uses=(
+        "ML-5",
+        "SM-1",
+    ),
     written=_labelled_share,
     numeric=_simulation_checks,
     note="Each point of the figure is (q_y, ln q_y), so the cloud lies on the curve y = ln x, "

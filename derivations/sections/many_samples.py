@@ -96,6 +96,10 @@ declare(
     r"q_{ki})x_{kj}$",
     source=r"\nabla_{ij}=\frac{1}{O}\sum_k^O(p_{(k)i}-q_i)x_{(k)j}",
     expect="false-as-written",
+    uses=(
+        "GRAD-6",
+        "ML-7",
+    ),
     title_zh="O 个样本的平均梯度：每个样本有自己的 q",
     erratum_zh=(
         "式中的 q_i 没有样本下标，等于用同一个预测值代替所有样本的预测。每个样本都有自己"
@@ -155,6 +159,7 @@ declare(
     title=r"$D = (P - Q)^TX$ is $O$ times the matrix of $\nabla_{ij}$: the $1/O$ is missing",
     source=r"W=W+\eta D,\ D=(P-Q)^TX",
     expect="false-as-written",
+    uses=("GRADM-1",),
     title_zh="D = (P − Q)ᵀX 缺少 1/O",
     erratum_zh=(
         "(P − Q)ᵀX 的 (i, j) 元素是对 O 个样本求和的梯度，是平均梯度 ∇_ij 的 O 倍。更新仍"

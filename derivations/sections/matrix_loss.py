@@ -72,6 +72,10 @@ declare(
     title=r"Matrix loss $L = (1/o)[P \log(Q^T)]^D \times E$, with $E$ of length $o$",
     source=r"L=\frac{1}{o}\left[P\log\left(Q^T\right)\right]^D×E",
     expect="holds-under-assumption",
+    uses=(
+        "ML-7",
+        "MAT-3",
+    ),
     written=_loss_written,
     assumed=loss_proof,
     numeric=_loss_checks,
@@ -117,6 +121,7 @@ declare(
     title=r"The diagonal $A^D$ of an $m \times n$ matrix as a $1 \times n$ row",
     source=r"A_{m×n}^D\ \text{表示取对角线元素形成一个}\ 1×n\ \text{的矩阵}",
     expect="holds-under-assumption",
+    uses=(),
     written=_diag_shapes([(m, n) for m in (1, 2, 3) for n in (1, 2, 3)]),
     assumed=_diag_shapes([(m, n) for m in range(1, 5) for n in range(1, m + 1)]),
     numeric=_diag_checks,
@@ -175,6 +180,10 @@ declare(
     source=r"\left[P\log\left(S^T\right)\right]^D= \begin{bmatrix} \sum_i^m(p_{(1)i}s_{(1)i})& "
     r"\sum_i^m(p_{(2)i}s_{(2)i})& \cdots& \sum_i^m(p_{(o)i}s_{(o)i}) \end{bmatrix}",
     expect="false-as-written",
+    uses=(
+        "MATL-1",
+        "MATL-2",
+    ),
     title_zh="第 1 步：[P log(Sᵀ)]^D 的展开把 Q 写成了 S",
     erratum_zh=(
         "S 在第 2 步被定义为 o×1 的列 G×E，P（o×m）与 log(Sᵀ)（1×o）的乘积只在 m = 1 时有"

@@ -62,6 +62,7 @@ declare(
     source=r"L=\frac{1}{o}\begin{bmatrix}\sum_k^o\sum_i^m\left[p_{(o)i}\log(s_{(o)i}) \right]"
     r"\end{bmatrix}",
     expect="false-as-written",
+    uses=("MATL-3",),
     title_zh="第 2 步：最终的 L 对 k 求和，被加项却带着 (o)",
     erratum_zh=(
         "被加项应带着求和下标 k：按原式，o 项全是第 o 个样本的项，L 退化为最后一个样本的"
@@ -130,6 +131,10 @@ declare(
     title="The matrix result agrees with the maximum-likelihood loss",
     source=r"\text{把矩阵符号去掉,这里的结果和前面最大似然评估推导的结果一致}",
     expect="false-as-written",
+    uses=(
+        "MATL-4",
+        "ML-7",
+    ),
     title_zh="矩阵结果与极大似然的损失一致",
     erratum_zh=(
         "按打印出的式子，两者并不相同：这里的被加项用 (o) 代替了 k（MATL-4），前面的结果"

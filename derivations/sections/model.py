@@ -55,6 +55,7 @@ declare(
     title=r"The linear model: the bias $w_0$ is the weight of the constant feature $x_0 = 1$",
     source=r"g(x)=w_0+w_1x_1+w_2x_2+...+w_nx_n=w_jx_jj\in[0,n],x_0=1",
     expect="holds",
+    uses=(),
     written=_bias,
     numeric=_bias_checks,
     implementation=(production.datasets.random_data,),
@@ -120,6 +121,10 @@ declare(
     title=r"Softmax of the linear model: sum over the $m$ classes, not the features",
     source=r"softmax(x)=\frac{e^{w_{ij}x_j}}{\sum_j^ne^{w_ijx_j}},\ i\in(0,m),\ j\in[0.n]",
     expect="false-as-written",
+    uses=(
+        "MODEL-1",
+        "SM-1",
+    ),
     title_zh="线性模型的 softmax：分母对 m 个类别求和，而不是对特征求和",
     erratum_zh=(
         "原式的分母对同一类别的各个特征 j 累加 e^{w_ij x_j}，得到的比例不是在类别上归一化"

@@ -48,6 +48,7 @@ declare(
     title=r"Matrix form: $\mathrm{softmax}(X) = e^{XW^T} / (e^{XW^T}E)$, row by row",
     source=r"softmax(X)=\frac{e^{XW^T}}{e^{XW^T}E}",
     expect="holds",
+    uses=("MODEL-2",),
     written=softmax_form_proof,
     numeric=softmax_form_checks,
     implementation=(production.notation.G, production.notation.Q, production.softmax),
@@ -90,6 +91,7 @@ declare(
     title=r"Step 1: $G = \exp(X \times W^T)$, entries $c_{ki} = e^{\sum_j w_{ij} x_{(k)j}}$",
     source=r"c_{ki}=c(w_{ij},x_{(k)j})=e^{\sum_j^nw_{ij}x_{(k)j}},k\in(0,o]",
     expect="holds",
+    uses=("MODEL-3",),
     written=_g_proof,
     numeric=_g_checks,
     implementation=(production.notation.G,),
@@ -128,6 +130,7 @@ declare(
     source=r"S=\begin{bmatrix} \sum_i^mc_{1i}\\ \sum_i^mc_{2i}\\ \sum_i^mc_{3i}\\ \cdots\\ "
     r"\sum_i^mc_{oi} \end{bmatrix}=\begin{bmatrix}s_1\\s_2\\s_3\\\cdots\\s_o\end{bmatrix}",
     expect="holds",
+    uses=("MAT-1",),
     written=_s_proof,
     numeric=_s_checks,
     implementation=(production.notation.S, production.notation.E1),
@@ -191,6 +194,7 @@ declare(
     r"\begin{bmatrix} q_{11}&q_{12}&q_{13}&\cdots&q_{1m}\\ q_{21}&q_{22}&q_{23}&\cdots&q_{2m}\\ "
     r"\vdots&\vdots&\vdots&\ddots&\vdots\\ q_{o1}&s_{o2}&q_{o3}&\cdots&q_{om}\\ \end{bmatrix}",
     expect="false-as-written",
+    uses=("MAT-2",),
     title_zh="第 3 步：Q = G/S，最终矩阵中打印的元素",
     erratum_zh=(
         "分母写成了没有定义的 d_k，应为第 2 步的行和 s_k；即便如此，最后一行仍有三个元素"

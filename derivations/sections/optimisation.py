@@ -73,6 +73,7 @@ declare(
     title=r"The negated loss is minimised: $\mathrm{Loss} = -L > 0$, falling towards 0 from above",
     source=r"Loss=-\frac{1}{o}\sum\sum p\ln q\ \text{从正无穷方向接近0}",
     expect="holds",
+    uses=("ML-7",),
     written=_signs,
     numeric=_sign_checks,
     implementation=(production.cross_entropy, production.log_likelihood),
@@ -137,6 +138,7 @@ declare(
     source=r"\nabla_{ij}=\frac{\partial L(w_{ij})}{\partial w_{ij}}"
     r",\ w_{ij}=w_{ij}+\eta\nabla_{ij}",
     expect="holds",
+    uses=("OPT-1",),
     written=lambda: for_sizes(_ascent, range(1, 5), name="n", why=_WHY),
     numeric=_ascent_checks,
     implementation=(production.log_likelihood_grad, production.log_likelihood),
@@ -176,6 +178,7 @@ declare(
     r"and the very same step",
     source=r"w_{ij}=w_{ij}-\eta\nabla_{ij}",
     expect="holds",
+    uses=("OPT-2",),
     written=_same_step,
     numeric=_descent_checks,
     implementation=(production.cross_entropy_grad, production.log_likelihood_grad),

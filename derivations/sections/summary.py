@@ -72,6 +72,10 @@ declare(
     source=r"X\text{是样本(feature)矩阵,形状为}(O,N),\ W\text{是权重矩阵,形状为}(M,N),\ "
     r"P\text{是标签(label)矩阵,形状为}(O,M),\ Q\text{是softmax计算后得到的矩阵,形状为}(O,M)",
     expect="holds",
+    uses=(
+        "MAT-3",
+        "GRADM-2",
+    ),
     written=_shapes,
     numeric=_shape_checks,
     implementation=(
@@ -125,6 +129,7 @@ declare(
     title=r"$E_1$, $E_2$ are called identity matrices (单位矩阵) but are all-ones columns",
     source=r"E_1,E_2\text{是两个用于合并计算的单位矩阵,形状为}(M,1)\text{和}(O,1)",
     expect="false-as-written",
+    uses=("MAT-2",),
     title_zh="E_1、E_2 被称为单位矩阵，实际是全 1 列向量",
     erratum_zh=(
         "单位矩阵是方阵：形状为 (M, 1) 的单位矩阵只在 M = 1 时存在，而且乘以它不会对 G 的"
@@ -156,6 +161,7 @@ declare(
     title=r"Softmax: $G = e^{XW^T}$, $Q = G/(G \cdot E_1)$",
     source=r"G=e^{XW^T},\ Q=Softmax=\frac{G}{G*E_1}",
     expect="holds",
+    uses=("MODEL-3",),
     written=softmax_form_proof,
     numeric=lambda: softmax_form_checks(23),
     implementation=(production.notation.G, production.notation.Q, production.softmax),
@@ -183,6 +189,7 @@ declare(
     title=r"$\mathrm{Loss} = (1/o)[P \log(Q^T)]^D \times E$, with $E = E_2$",
     source=r"Loss=\frac{1}{o}\left[Plog(Q^T)\right]^D×E",
     expect="holds",
+    uses=("MATL-1",),
     written=loss_proof,
     numeric=_loss_checks,
     implementation=(production.notation.L, production.notation.E2, production.log_likelihood),
@@ -261,6 +268,10 @@ declare(
     title=r"Training step $W \leftarrow W + \eta(P - Q)^TX/O$ is gradient ascent on $L$",
     source=r"W=W+\eta\frac{\left(P-Q\right)^T×X}{O}",
     expect="holds-under-assumption",
+    uses=(
+        "GRADM-2",
+        "OPT-2",
+    ),
     written=lambda: Proof((_grad_at(1, 2, 1, one_hot=False),), general=False, sizes="(1, 2, 1)"),
     assumed=lambda: Proof(
         tuple(_grad_at(*s) for s in _SIZES),

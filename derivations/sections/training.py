@@ -69,6 +69,7 @@ declare(
     source=r"\text{flag}=-1:\ \text{损失函数求最小值，优化器求差值};\quad "
     r"\text{flag}=+1:\ \text{求最大值，优化器求和}",
     expect="holds-under-assumption",
+    uses=("SUM-5",),
     written=lambda: _flag_update(assumed=False),
     assumed=lambda: _flag_update(assumed=True),
     numeric=_flag_numeric,
@@ -91,6 +92,7 @@ declare(
     title=r"Training starts from $W = 0$: uniform $Q$ and $L = -\ln M$",
     source=r"\text{self.\_\_weight} = \text{np.zeros}((M, N))",
     expect="holds",
+    uses=("SM-1",),
     written=_uniform_start,
     numeric=lambda: [
         close(

@@ -71,6 +71,7 @@ declare(
     title=r"Each training step raises the loss $L$ towards 0",
     source=r"\text{在优化的过程中Loss是逐渐接近0的}",
     expect="holds",
+    uses=("SUM-5",),
     written=lambda: for_sizes(
         _ascent_rate,
         range(2, 5),
@@ -172,6 +173,7 @@ declare(
     title="The loss converges to 0",
     source=r"\text{在优化的过程中Loss是逐渐接近0的}",
     expect="false-as-written",
+    uses=("TRAIN-3",),
     title_zh="损失收敛到 0",
     erratum_zh=(
         "对任何有限的 W 都有 L < 0；只有存在能把各类别分开的 W 时，L 的上确界才是 0。在教"
@@ -213,6 +215,7 @@ declare(
     title="Most of the gain comes in the first 1000 iterations",
     source=r"\text{优化器在前1000次有比较明显的效果，但是后续增长乏力}",
     expect="holds",
+    uses=("TRAIN-3",),
     written=lambda: for_sizes(_diminishing, range(2, 5), name="M", why="as for TRAIN-3"),
     numeric=lambda: [
         holds(
