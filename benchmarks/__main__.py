@@ -33,7 +33,7 @@ def main(argv=None):
 
     report = {
         "schema": SCHEMA,
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "quick": args.quick,
         "environment": timing.environment(),
         "method": "median of alternated repeats after one warm-up call, time.perf_counter",

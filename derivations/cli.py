@@ -1,4 +1,5 @@
-"""The verifier's command line: the claim table, one claim in full, JSON, conformance."""
+"""The verifier's command line: the claim table, one claim in full, JSON, conformance, and
+the inventory of the tutorial's formulas."""
 
 from __future__ import annotations
 
@@ -8,9 +9,21 @@ import sys
 from collections import Counter
 
 from derivations import conform
+from derivations.formulas import as_dicts
 from derivations.registry import RETIRED, claims, get
 from derivations.verdict import Outcome, evaluate
 from derivations.view import MARK, numeric_cell, scope, symbolic_cell, view
+
+
+def _columns(rows: list[tuple[str, ...]], out) -> None:
+    """`rows` in aligned columns, the first row a heading ruled off below it."""
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        print(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), file=out
+        )
+        if n == 0:
+            print("  ".join("-" * w for w in widths), file=out)
 
 
 def table(outcomes: list[Outcome], out=sys.stdout) -> bool:
@@ -20,13 +33,7 @@ def table(outcomes: list[Outcome], out=sys.stdout) -> bool:
         rows.append(
             (d["id"], d["section"], d["verdict"], symbolic_cell(d), numeric_cell(d), MARK[d["ok"]])
         )
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    for n, row in enumerate(rows):
-        print(
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), file=out
-        )
-        if n == 0:
-            print("  ".join("-" * w for w in widths), file=out)
+    _columns(rows, out)
     for claim_id, why in RETIRED.items():
         print(f"{claim_id}  retired: {why}", file=out)
     counts = Counter(o.verdict for o in outcomes)
@@ -82,6 +89,26 @@ def show(outcome: Outcome, out=sys.stdout) -> None:
         print(f"\nERROR:\n{d['error']}", file=out)
 
 
+#: The table cuts a formula's LaTeX at this many characters (the arrays run to 900).
+CUT = 60
+
+
+def formulas(rows: list[dict], out=sys.stdout) -> None:
+    """The inventory of the tutorial's formulas: n, section, its claims or why none, LaTeX."""
+    cells = [("n", "section", "claims, or why none", "latex")]
+    for r in rows:
+        latex = r["latex"] if len(r["latex"]) <= CUT else r["latex"][: CUT - 1] + "…"
+        why = ", ".join(r["claims"]) or r["not_a_claim"]
+        cells.append((str(r["n"]), r["section"], why, latex))
+    _columns(cells, out)
+    checked = sum(bool(r["claims"]) for r in rows)
+    print(
+        f"\n{len(rows)} formulas of the tutorial: {checked} checked by claims, "
+        f"{len(rows) - checked} not claims (LaTeX cut at {CUT} characters; --json has it whole)",
+        file=out,
+    )
+
+
 def run_conform(spec: str, kind: str, out=sys.stdout) -> bool:
     fn = conform.load(spec)
     results = conform.run(fn, kind)
@@ -113,10 +140,20 @@ def main(argv=None) -> int:
             return 0 if run_conform(args.function, args.kind) else 1
         except (ImportError, AttributeError, ValueError, TypeError) as exc:
             parser.error(f"cannot load {args.function}: {exc}")
+    if argv[:1] == ["formulas"]:
+        parser = argparse.ArgumentParser(prog="python -m derivations formulas")
+        parser.add_argument("--json", action="store_true", help="print a JSON array of them")
+        args = parser.parse_args(argv[1:])
+        if args.json:
+            json.dump(as_dicts(), sys.stdout, ensure_ascii=False, indent=1)
+            print()
+        else:
+            formulas(as_dicts(), sys.stdout)  # the stdout of now: a test may have replaced it
+        return 0
     parser = argparse.ArgumentParser(
         prog="python -m derivations",
         description="Check every claim of the softmax tutorial (subcommands: show ID, "
-        "conform MODULE:FUNCTION --kind KIND).",
+        "conform MODULE:FUNCTION --kind KIND, formulas [--json]).",
     )
     parser.add_argument("ids", nargs="*", help="only these claim ids")
     parser.add_argument("--json", action="store_true", help="print a JSON array of the claims")
