@@ -17,7 +17,7 @@ import shutil
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -58,6 +58,8 @@ _UNRENDERED_JS = """() => {
       a => a.textContent.trim()),
     headings: [...document.querySelectorAll('article h2[id]')].map(
       h => [h.id, h.querySelectorAll('.katex').length]),
+    nodes: [...document.querySelectorAll('svg.derivation-graph a.node')].map(
+      a => [a.dataset.claim, a.getAttribute('href')]),
   };
 }"""
 
@@ -162,6 +164,7 @@ def visits(built_site, server, browser):
         "/errata/": "errata",
         "/zh/errata/": "errata-zh",
         "/peers/": "peers",
+        "/graph/": "graph",
         "/claims/gradient/": "gradient",
     }
     seen = {}
@@ -217,6 +220,16 @@ def test_claim_titles_typeset_their_math_and_the_contents_show_it_as_text(visits
         raw = [t for t in found["toc"] if "\\" in t or "$" in t]
         assert not raw, f"claims/{key}: TeX in the table of contents: {raw}"
         assert any(plain(c.title) in " ".join(found["toc"]) for c in claims() if c.section == key)
+
+
+def test_the_graph_page_has_a_node_per_claim_and_every_node_links_to_its_claim(visits, built_site):
+    nodes = visits["/graph/"]["nodes"]
+    assert sorted(claim for claim, _ in nodes) == sorted(c.id for c in claims())
+    for claim, href in nodes:
+        link = urlsplit(urljoin("/graph/", href))  # relative to the graph page
+        target = built_site / link.path.lstrip("/") / "index.html"
+        assert link.fragment == claim and target.exists(), href
+        assert f'id="{claim}"' in target.read_text(encoding="utf-8"), href
 
 
 def test_the_verdict_and_peers_tables_fit_a_1400_pixel_window(built_site, server, browser):

@@ -2,9 +2,10 @@
 
 Adds one page per tutorial section (claims/<section>.md), the errata page, the conformance
 page of peer libraries (peers.md), the digits experiment (digits.md), the last benchmark
-results (benchmarks.md), the figures (figures/<name>.svg, drawn by matplotlib in
-this build), and fills the markers of hand-written pages with what this build computed:
-`<!-- verdict-table -->`, `<!-- claim-json: ID -->` and `<!-- conform-kinds -->`.
+results (benchmarks.md), the derivation graph (graph.md), the figures (figures/<name>.svg,
+drawn by matplotlib in this build), and fills the markers of hand-written pages with what
+this build computed: `<!-- verdict-table -->`, `<!-- claim-json: ID -->` and
+`<!-- conform-kinds -->`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from mkdocs.structure.files import File
 
 from derivations import SECTIONS, claims, evaluate, peers
 from derivations.figures import FIGURES, render
+from derivations.graph import graph_page
 from derivations.pages import claim_json, errata_page, section_page, verdict_table
 from derivations.pages_peers import conform_kinds, peers_page
 from derivations.pages_zh import errata_page_zh
@@ -55,6 +57,7 @@ def on_files(files, config):
             File.generated(config, f"claims/{key}.md", content=section_page(key, _OUTCOMES))
         )
     files.append(File.generated(config, "errata.md", content=errata_page(_OUTCOMES)))
+    files.append(File.generated(config, "graph.md", content=graph_page(_OUTCOMES)))
     files.append(File.generated(config, "zh/errata.md", content=errata_page_zh(_OUTCOMES)))
     files.append(File.generated(config, "peers.md", content=peers_page(*peers.run_all())))
     files.append(File.generated(config, "digits.md", content=digits_page()))
@@ -72,7 +75,7 @@ def _json_of(match):
     if not found:
         log.warning("claim-json marker names an unknown claim %s", match.group(1))
         return match.group(0)
-    return claim_json(found[0])
+    return claim_json(found[0], {o.claim.id: o for o in _OUTCOMES})
 
 
 def on_page_markdown(markdown, page, config, files):
