@@ -53,7 +53,7 @@ def svg(outcomes: list[Outcome], prefix: str = "../") -> str:
     width = len(SECTIONS) * COLUMN
     height = TOP + max(y for _, y in where.values()) + HEIGHT + 8
     out = [
-        f'<svg class="derivation-graph" viewBox="0 0 {width} {height}" width="100%" '
+        f'<svg class="derivation-graph" viewBox="0 0 {width} {height}" width="{width}" '
         f'aria-label="Derivation graph of {len(outcomes)} claims" '
         'xmlns="http://www.w3.org/2000/svg">',
         '<g class="edges" fill="none" stroke="#78909c" stroke-opacity="0.55">',
@@ -101,7 +101,8 @@ def graph_page(outcomes: list[Outcome]) -> str:
             "",
             legend,
             "",
-            '<div class="graph" markdown="0">',
+            # At its natural size (labels of 11 px), scrolled sideways within the column.
+            '<div class="graph" markdown="0" style="overflow-x: auto">',
             svg(outcomes),
             "</div>",
             "",
