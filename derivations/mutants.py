@@ -6,6 +6,8 @@ its result with the sign flipped, transposed (the last two axes swapped, or the 
 reversed for a 1-D result), and doubled (off by a constant factor, as a gradient that
 misses its 1/O is). The claim's numeric checks are then run again; a wrong version that
 all of them pass is a *survivor*: evidence that could not have told it from the right one.
+A survivor is allowed only where the claim's statement itself cannot tell (`EQUIVALENT`,
+each with its reason); tests/test_mutants.py requires exactly those for every claim.
 """
 
 from __future__ import annotations
@@ -88,6 +90,53 @@ def detected(claim: Claim, f: Callable, mutant: str) -> tuple[bool, str]:
             return True, "raised " + traceback.format_exc(limit=0).strip()
     failed = [c.name for c in checks if not c.passed]
     return bool(failed), "; ".join(failed)
+
+
+_ORDER = "its statement does not depend on the order of the entries"
+_SCALE = "its statement is unchanged by a common factor (ratios, G/(GE))"
+_SHAPE = "its statement is about shapes, dtypes or empty results, which a sign or scale keeps"
+_LINEAR = "its statement is linear (sums of blocks), which a sign or scale keeps"
+_POSITIVE = "its statement (ascent, convexity) is unchanged by a positive factor"
+_ROWS = "its statement holds row by row, and a reversed or single row keeps each row"
+_SAME_D = "both updates it compares use the same D, so they agree whatever D is"
+
+#: Wrong versions that a claim's checks cannot tell from the right one *because the claim's
+#: statement cannot*: claim -> {"function mutant": why}. The test requires that these, and
+#: only these, survive; any other survivor is a weak check to strengthen.
+EQUIVALENT: dict[str, dict[str, str]] = {
+    "SM-4": {"softmax transposed": _ORDER},
+    "SM-5": {"softmax transposed": _ORDER},
+    "SM-7": {"softmax sign flipped": _SCALE, "softmax doubled": _SCALE},
+    "MODEL-3": {"G sign flipped": _SCALE, "G doubled": _SCALE},
+    "SUM-1": {
+        f"{f} {m}": _SHAPE
+        for f in ("softmax", "S", "log_likelihood_grad")
+        for m in ("sign flipped", "doubled")
+    },
+    "SUM-3": {"G sign flipped": _SCALE, "G doubled": _SCALE},
+    "SUM-5": {"log_likelihood doubled": _POSITIVE},
+    "TRAIN-1": {f"D {m}": _SAME_D for m in MUTANTS},
+    "IMPL-1": {"logsumexp transposed": _ROWS},
+    "IMPL-9": {"cross_entropy doubled": _POSITIVE},
+    "IMPL-10": {"log_softmax transposed": _ROWS},
+    "IMPL-16": {
+        "logsumexp doubled": _SHAPE,
+        **{
+            f"{f} {m}": _SHAPE
+            for f in ("softmax", "log_softmax")
+            for m in ("sign flipped", "doubled")
+        },
+    },
+    "IMPL-18": {"loss_and_grad_sums sign flipped": _LINEAR, "loss_and_grad_sums doubled": _LINEAR},
+    "IMPL-19": {
+        "logsumexp transposed": _ROWS,
+        **{
+            f"{f} {m}": _SHAPE
+            for f in ("softmax", "log_softmax", "logsumexp")
+            for m in ("sign flipped", "doubled")
+        },
+    },
+}
 
 
 def survivors(claim: Claim) -> list[str]:

@@ -37,7 +37,7 @@ def data_term(X, y, start):
     Parameters
     ----------
     X : array_like or dask.array.Array, shape (O, N)
-        Features; a Dask array stays on the workers (claim IMPL-18).
+        Features; a Dask array stays on the workers (`softmax._dask`).
     y : array_like, shape (O,)
         Labels.
     start : {0, 1}

@@ -78,7 +78,7 @@ def softmax(z, axis=-1, *, out=None, workers=None):
 
     Checked by claims SM-1, SM-2, SM-3, SM-4, SM-5, SM-6, SM-7, ML-1, LOSS-6, MODEL-2,
     MODEL-3, MAT-3, GRAD-2, SUM-1, SUM-3, IMPL-1, IMPL-2, IMPL-11, IMPL-5, IMPL-6, IMPL-16,
-    IMPL-17, IMPL-19, IMPL-12, IMPL-13, IMPL-10.
+    IMPL-17, IMPL-19, IMPL-10.
 
     Parameters
     ----------
@@ -117,7 +117,7 @@ def softmax(z, axis=-1, *, out=None, workers=None):
     docstring.
 
     The work is two passes over cache-sized blocks: NumPy's vectorised `exp`, then one
-    compiled pass for the maximum, the sum (claim IMPL-12) and the division
+    compiled pass for the maximum, the sum (`softmax._tree`) and the division
     (`softmax._kernels`; numba compiles it on the first call and caches it on disk).
     float32 input is computed in float64 block by block, so that the float32 result is
     correctly rounded but for double rounding; a float32-only computation (scipy's)
@@ -162,7 +162,7 @@ def softmax(z, axis=-1, *, out=None, workers=None):
 def log_softmax(z, axis=-1, *, out=None, workers=None):
     r"""Logarithm of the softmax along `axis`: $\log q_i = z_i - \log\sum_k e^{z_k}$.
 
-    Checked by claims IMPL-1, IMPL-11, IMPL-4, IMPL-16, IMPL-17, IMPL-19, IMPL-12, IMPL-10.
+    Checked by claims IMPL-1, IMPL-4, IMPL-16, IMPL-17, IMPL-19, IMPL-10.
 
     Parameters
     ----------
@@ -211,7 +211,7 @@ def log_softmax(z, axis=-1, *, out=None, workers=None):
 def logsumexp(z, axis=-1, b=None, keepdims=False, return_sign=False, *, workers=None):
     r"""Log of the sum of exponentials along `axis`: $\log\sum_k e^{z_k}$.
 
-    Checked by claims IMPL-1, IMPL-11, IMPL-3, IMPL-5, IMPL-14, IMPL-15, IMPL-16, IMPL-17,
+    Checked by claims IMPL-1, IMPL-3, IMPL-5, IMPL-14, IMPL-15, IMPL-16, IMPL-17,
     IMPL-19, IMPL-12, IMPL-10.
 
     Parameters

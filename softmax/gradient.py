@@ -61,7 +61,7 @@ def loss_and_grad_f64(W, X, kind, y):
 def cross_entropy_loss_and_grad(W, X, labels):
     r"""Mean cross-entropy $H(W)$ and its gradient $\nabla_W H$, from one forward pass.
 
-    Checked by claims IMPL-13, IMPL-8.
+    Checked by claims IMPL-8.
 
     Parameters
     ----------

@@ -99,7 +99,7 @@ def log_likelihood(logits, labels, *, reduction="mean"):
 
     Checked by claims ML-3, ML-4, ML-5, ML-6, ML-7, LOSS-1, LOSS-2, LOSS-3, LOSS-4, LOSS-5,
     LOSS-6, MATL-1, MATL-2, MATL-3, MATL-4, MATL-5, OPT-1, OPT-2, GRAD-3, SUM-4, SUM-5,
-    TRAIN-2, IMPL-7.
+    TRAIN-2.
 
     Parameters
     ----------

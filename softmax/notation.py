@@ -105,7 +105,7 @@ def L(P, Q):
     >>> round(L([[0.0, 1.0, 0.0]], [[0.2, 0.6, 0.2]]), 4)    # ln 0.6
     -0.5108
 
-    Checked by claims MATL-1, MATL-2, SUM-4.
+    Checked by claims MATL-1, SUM-4.
     """
     P, Q = _matrix("P", P), _matrix("Q", Q)
     _same_shape("P", P, "Q", Q)

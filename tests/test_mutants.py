@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import softmax
-from derivations.mutants import detected, swapped
+from derivations.mutants import EQUIVALENT, detected, survivors, swapped
 from derivations.registry import REGISTRY
 
 
@@ -30,3 +30,9 @@ def test_a_swap_is_undone_after_the_run():
     with swapped(original, lambda *a, **k: None):
         assert softmax.softmax is not original
     assert softmax.softmax is original
+
+
+@pytest.mark.parametrize("claim_id", list(REGISTRY))
+def test_a_claims_checks_notice_every_wrong_version_its_statement_can_tell(claim_id):
+    left = set(survivors(REGISTRY[claim_id]))
+    assert left == set(EQUIVALENT.get(claim_id, {})), f"survivors: {sorted(left)}"

@@ -226,8 +226,8 @@ declare(
     correction=r"P(A)=0.9796 > 97\%\ (\text{not } 98\%)",
     numeric=lambda: [
         holds(
-            "P(A) < 0.98",
-            production.softmax([5.0, 1.0, -1.0])[0] < 0.98,
+            "0.97 < P(A) < 0.98",
+            0.97 < production.softmax([5.0, 1.0, -1.0])[0] < 0.98,
             f"P(A) = {production.softmax([5.0, 1.0, -1.0])[0]:.6f}",
         )
     ],

@@ -15,10 +15,10 @@ import sympy as sp
 
 import softmax as production
 from derivations.claim import declarations, prop
-from derivations.evidence import close, holds
+from derivations.evidence import Check, close, holds
 from derivations.numeric import U, normal_grid
 from derivations.proof import Proof, for_sizes, identity, step
-from derivations.properties import accuracy, rowwise
+from derivations.properties import ULP_BOUND, accuracy, rowwise
 from derivations.reference import reference_row, ulp_error
 from derivations.sources import BLANCHARD, KNUTH
 from derivations.symbolic import q_z
@@ -53,6 +53,35 @@ def _no_overflow(f):
     )
 
 
+@prop("log_softmax", "log_softmax(z + c) = log_softmax(z) for an exact shift c = 1024")
+def _log_shift(f):
+    z0 = np.round(normal_grid(20) * 8) / 8
+    a, b = rowwise(f)(z0), rowwise(f)(z0 + 1024.0)
+    # z_i + c - (m + c) = z_i - m exactly here: the two computations see the same numbers.
+    return close("shift by 1024", b, a, rtol=4 * U, reference="log_softmax(z)")
+
+
+@prop("log_softmax", "no overflow: e^log_softmax of logits near 1000 sums to 1")
+def _log_no_overflow(f):
+    q = np.exp(rowwise(f)(normal_grid(21) + 1000.0))
+    # log q_i within the 4-ulp target, ≤ 8u|log q_i|, is a relative error of that in q_i;
+    # exp adds 2u and the sum of M = 9 terms 8u; q|log q| ≤ 1/e bounds each term's share.
+    atol = (8 * 9 / np.e + 2 + 8) * U
+    return close("rows of e^log_softmax(z + 1000) sum to 1", q.sum(axis=1), np.ones(len(q)),
+                 rtol=0, atol=atol, reference="1")  # fmt: skip
+
+
+@prop("logsumexp", "lse(z + c) = lse(z) + c for an exact shift c = 1024, without overflow")
+def _lse_shift(f):
+    z0 = np.round(normal_grid(20) * 8) / 8
+    a, b = rowwise(f)(z0), rowwise(f)(z0 + 1024.0)
+    # Each within the 4-ulp target of its exact value; a + c rounds once more.
+    budget = ULP_BOUND * np.spacing(np.abs(a)) + (ULP_BOUND + 0.5) * np.spacing(np.abs(b))
+    gap = np.abs(b - (a + 1024.0))
+    ok = bool(np.all(np.isfinite(b)) and np.all(gap <= budget))
+    return Check("lse shift by 1024", ok, f"max |lse(z + c) − lse(z) − c| = {gap.max():.3g}")
+
+
 declare(
     id="IMPL-1",
     title=r"Shift invariance: $\mathrm{softmax}(z + c) = \mathrm{softmax}(z)$",
@@ -62,7 +91,7 @@ declare(
     written=lambda: identity(
         sp.exp(z[i] + c) / sp.Sum(sp.exp(z[k] + c), (k, 1, M)), q_z(i), assumptions=assume(M, c)
     ),
-    properties=(_shift_property, _no_overflow),
+    properties=(_shift_property, _no_overflow, _log_shift, _log_no_overflow, _lse_shift),
     implementation=(
         production.softmax,
         production.log_softmax,
@@ -183,8 +212,6 @@ declare(
     numeric=lambda: [_naive_loses_subnormals(), _naive_overflows()],
     implementation=(
         production.softmax,
-        production.log_softmax,
-        production.logsumexp,
         _kernels,
         _kernels.finish_softmax,
         _blocks.compute,

@@ -18,7 +18,6 @@ from derivations.numeric import U
 from derivations.proof import Proof, step
 from derivations.sources import DASK_GLM
 from softmax import _dask
-from softmax._fit import data_term
 from softmax.functions import softmax
 from softmax.gradient import cross_entropy_loss_and_grad, loss_and_grad_sums
 from softmax.model import SoftmaxRegression
@@ -101,7 +100,7 @@ declare(
     expect="holds",
     written=_split,
     numeric=lambda: [_blockwise_matches_whole()],
-    implementation=(SoftmaxRegression, loss_and_grad_sums, _dask, data_term),
+    implementation=(SoftmaxRegression, loss_and_grad_sums, _dask),
     uses=("MATL-1", "GRADM-1", "IMPL-7", "IMPL-8"),
     references=(DASK_GLM,),
     note="A fit on a Dask array computes each block's sums where the block is held and adds "

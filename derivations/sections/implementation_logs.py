@@ -65,6 +65,22 @@ def _plain_is_zero():
     )
 
 
+def _loss_pass_is_log_softmax():
+    """The loss pass forms -log q_y with log_softmax's operations on the same values."""
+    W, X = normal_grid(40, rows=6, m=5), normal_grid(41, rows=50, m=5)
+    y = np.random.default_rng(42).integers(0, 6, 50)
+    Z = (W @ X.T).T
+    want = -production.log_softmax(Z)[np.arange(50), y]
+    losses = residual_and_losses(Z, "index", y)[1]
+    total = loss_and_grad_sums(W, X, "index", y)[0]
+    same = np.array_equal(losses, want) and total == losses.sum()
+    return holds(
+        "the loss pass: −log q_y = −log_softmax(z)_y bit for bit, summed by loss_and_grad_sums",
+        bool(same),
+        "the same bits" if same else f"max |Δ| = {np.max(np.abs(losses - want)):.3g}",
+    )
+
+
 declare(
     id="IMPL-4",
     title=r"log-softmax as $z - \mathrm{lse}(z)$, in the log1p form",
@@ -72,7 +88,7 @@ declare(
     expect="holds",
     uses=("IMPL-3",),
     written=lambda: identity(sp.expand_log(sp.log(q_z(i)), force=True), z[i] - sp.log(Z_SUM)),
-    numeric=lambda: [_plain_is_zero()],
+    numeric=lambda: [_plain_is_zero(), _loss_pass_is_log_softmax()],
     properties=accuracy("log_softmax"),
     implementation=(
         production.log_softmax,

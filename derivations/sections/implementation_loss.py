@@ -71,7 +71,7 @@ declare(
     ),
     written=lambda: identity(-sp.log(sp.exp(z[y]) / _S), sp.log(_S) - z[y], assumptions=assume(M)),
     properties=(_ce_reference, _ce_far),
-    implementation=(production.cross_entropy, production.log_likelihood),
+    implementation=(production.cross_entropy,),
     note="Never log(softmax(z)): that is −inf once q_y underflows, while lse(z) − z_y is finite.",
 )
 

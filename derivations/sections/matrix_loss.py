@@ -125,7 +125,7 @@ declare(
     written=_diag_shapes([(m, n) for m in (1, 2, 3) for n in (1, 2, 3)]),
     assumed=_diag_shapes([(m, n) for m in range(1, 5) for n in range(1, m + 1)]),
     numeric=_diag_checks,
-    implementation=(production.notation.L, production.log_likelihood),
+    implementation=(production.log_likelihood,),
     note="An m×n matrix has min(m, n) diagonal entries, so the row is 1×n only when m ≥ n. "
     "The one use, P log(Q^T), is o×o, where it holds.",
 )

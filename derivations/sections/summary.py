@@ -121,6 +121,14 @@ def _ones_checks():
             np.array_equal(G @ np.eye(4), G) and production.notation.S(G).shape == (30, 1),
             "E_1 ≠ I",
         ),
+        # Two sums of the same 4 positive terms in any order: each within 3u of the exact.
+        close(
+            "notation.S(G) = the row sums of G",
+            production.notation.S(G),
+            G.sum(axis=1, keepdims=True),
+            rtol=2 * 3 * U,
+            reference="numpy row sums",
+        ),
     ]
 
 
