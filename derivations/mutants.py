@@ -21,8 +21,10 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from derivations import consequences, digits, numeric
 from derivations.claim import Claim
 from derivations.properties import project_checks
+from derivations.sections import training_run
 
 
 def _flipped(result):
@@ -62,6 +64,14 @@ def mutable(claim: Claim) -> list[Callable]:
     return [o for o in claim.implementation if inspect.isfunction(o)]
 
 
+def _runs() -> tuple:
+    """The cached runs of the production code (the tutorial's training run, the digits fits,
+    evaluated claims): cleared around a swap, so that a run made with the right code does
+    not hide the wrong one, and a run made with the wrong code does not outlive the swap."""
+    return (numeric.tutorial_run, training_run.max_likelihood, digits.experiment,
+            consequences._evaluated)  # fmt: skip
+
+
 @contextlib.contextmanager
 def swapped(f: Callable, wrong: Callable) -> Iterator[None]:
     """`wrong` in place of `f` in every loaded module of `softmax` and `derivations`."""
@@ -74,11 +84,15 @@ def swapped(f: Callable, wrong: Callable) -> Iterator[None]:
     ]
     for module, name in places:
         setattr(module, name, wrong)
+    for run in _runs():
+        run.cache_clear()
     try:
         yield
     finally:
         for module, name in places:
             setattr(module, name, f)
+        for run in _runs():
+            run.cache_clear()
 
 
 def detected(claim: Claim, f: Callable, mutant: str) -> tuple[bool, str]:
