@@ -27,12 +27,11 @@ def _columns(rows: list[tuple[str, ...]], out) -> None:
 
 
 def table(outcomes: list[Outcome], out=sys.stdout) -> bool:
-    rows = [("id", "section", "verdict", "symbolic", "numeric", "ok")]
+    rows = [("id", "section", "verdict", "symbolic", "numeric", "latex", "ok")]
     known = {o.claim.id: o for o in outcomes}
     for d in (view(o, known) for o in outcomes):
-        rows.append(
-            (d["id"], d["section"], d["verdict"], symbolic_cell(d), numeric_cell(d), MARK[d["ok"]])
-        )
+        cells = (d["verdict"], symbolic_cell(d), numeric_cell(d), d["latex_check"]["status"])
+        rows.append((d["id"], d["section"], *cells, MARK[d["ok"]]))
     _columns(rows, out)
     for claim_id, why in RETIRED.items():
         print(f"{claim_id}  retired: {why}", file=out)
@@ -54,6 +53,11 @@ def show(outcome: Outcome, out=sys.stdout) -> None:
     print(f"section:      {d['section']}   docs: {d['doc']}", file=out)
     print(f"verdict:      {d['verdict']} (expected {d['expected']}) {MARK[outcome.ok]}", file=out)
     print(f"as written:   {d['source']}", file=out)
+    check = d["latex_check"]
+    print(
+        f"latex check:  {check['status']} ({check['backend'] or 'no parse'}): {check['detail']}",
+        file=out,
+    )
     print(f"proven:       {d['statement']}", file=out)
     if d["correction"]:
         print(f"correction:   {d['correction']}", file=out)

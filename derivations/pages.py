@@ -95,7 +95,7 @@ def claim_block(outcome: Outcome, shown: dict[str, str] | None = None, known=Non
     `known`: the outcomes of this build, by id, which the consequences of `uses` read."""
     d = view(outcome, known)
     head = [f"## {_heading(d)} {{#{d['id']} {_toc_label(d)}}}", "", badge(outcome), ""]
-    head += ["**As the tutorial writes it**", _math(d["source"])]
+    head += ["**As the tutorial writes it**", _math(d["source"]), *_latex_check(d)]
     if d["error"] or d["symbolic"] is None:
         crash = ["**The checks of this claim crashed:**", "", f"```\n{d['error']}\n```", ""]
         return "\n".join([*head, *crash])
@@ -113,6 +113,15 @@ def claim_block(outcome: Outcome, shown: dict[str, str] | None = None, known=Non
         _production(d, outcome.claim.implementation, {} if shown is None else shown),
     )
     return "\n".join(line for part in parts for line in part)
+
+
+def _latex_check(d: dict) -> list[str]:
+    """Whether SymPy's reading of the quote is the statement checked (derivations.latex_check)."""
+    check = d["latex_check"]
+    if check["status"] == "not a formula":
+        return []
+    how = f" by {check['backend']}" if check["backend"] else ""
+    return [f"*LaTeX cross-check{how}: {check['status']}.* {_text(check['detail'])}", ""]
 
 
 def _as_written(d: dict) -> list[str]:
@@ -224,13 +233,17 @@ def section_page(section: str, outcomes: list[Outcome]) -> str:
 
 
 def verdict_table(outcomes: list[Outcome], link_prefix: str = "") -> str:
-    rows = ["| id | claim | section | verdict | symbolic | numeric |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| id | claim | section | verdict | symbolic | numeric | LaTeX |",
+        "|---|---|---|---|---|---|---|",
+    ]
     known = {o.claim.id: o for o in outcomes}
     for o in outcomes:
         d = view(o, known)
         rows.append(
             f"| [{d['id']}]({link_prefix}{d['doc']}) | {title_markdown(d['title_tex'])} | "
-            f"{d['section']} | {badge(o)} | {symbolic_cell(d)} | {numeric_cell(d)} |"
+            f"{d['section']} | {badge(o)} | {symbolic_cell(d)} | {numeric_cell(d)} | "
+            f"{d['latex_check']['status']} |"
         )
     ok = sum(o.ok for o in outcomes)
     rows += ["", f"{ok} of {len(outcomes)} claims verified as expected in this build."]

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import sympy as sp
 
 from derivations.consequences import consequences
+from derivations.latex_check import latex_check
 from derivations.plain import plain
 from derivations.proof import Proof, readable_latex
 from derivations.verdict import Outcome
@@ -36,6 +37,7 @@ def view(outcome: Outcome, known: Mapping[str, Outcome] | None = None) -> dict:
         "section": claim.section,
         "source": claim.source,
         "statement": deciding.statement if deciding else None,
+        "latex_check": latex_check(claim),
         "verdict": outcome.verdict,
         "expected": claim.expect,
         "ok": outcome.ok,
