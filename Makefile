@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test lint verify docs bench serve clean
+.PHONY: setup test lint verify docs bench mutants serve clean
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,5 +35,15 @@ bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks
 
+# Mutation testing of softmax/ with mutmut 3 (not part of `make test`): writes mutants/report.md
+# and mutants/report.json. MODULES picks the files to mutate (default: every module but the
+# numba-jitted ones, see pyproject's [tool.mutmut]); TESTS narrows the test selection, e.g.
+#   make mutants MODULES="softmax/_params.py softmax/_validate.py" TESTS="tests/test_model.py"
+MODULES ?=
+TESTS   ?=
+mutants: setup
+	$(BIN)/python -m pip install --quiet -e '.[mutants]'
+	$(BIN)/python mutants/run.py --modules "$(MODULES)" --tests "$(TESTS)"
+
 clean:
-	rm -rf $(VENV) site .pytest_cache .ruff_cache
+	rm -rf $(VENV) site .pytest_cache .ruff_cache build/mutmut
