@@ -145,7 +145,7 @@ def check_labels(name, labels, n_samples, n_classes):
         if off.any():
             row = int(np.argmax(off))
             raise ValueError(
-                f"{name} rows must sum to 1 (within {tol:.1e}), row {row} sums to {sums[row]!r}"
+                f"{name} rows must sum to 1 (within {tol:.1e}), row {row} sums to {float(sums[row])!r}"
             )
         return "proba", arr
     raise ValueError(
