@@ -144,8 +144,9 @@ def check_labels(name, labels, n_samples, n_classes):
         off = np.abs(sums - 1) > tol
         if off.any():
             row = int(np.argmax(off))
+            total = float(sums[row])  # a Python float: NumPy 2 reprs np.float64(…)
             raise ValueError(
-                f"{name} rows must sum to 1 (within {tol:.1e}), row {row} sums to {float(sums[row])!r}"
+                f"{name} rows must sum to 1 (within {tol:.1e}), row {row} sums to {total!r}"
             )
         return "proba", arr
     raise ValueError(
