@@ -121,7 +121,9 @@ def _latex_check(d: dict) -> list[str]:
     if check["status"] == "not a formula":
         return []
     how = f" by {check['backend']}" if check["backend"] else ""
-    return [f"*LaTeX cross-check{how}: {check['status']}.* {_text(check['detail'])}", ""]
+    # The parser's output as code: it is SymPy's text, with TeX in it, not math to typeset.
+    detail = " ".join(check["detail"].replace("`", "'").split())  # one line
+    return [f"*LaTeX cross-check{how}: {check['status']}.* `` {detail} ``", ""]
 
 
 def _as_written(d: dict) -> list[str]:
