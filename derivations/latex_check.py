@@ -27,10 +27,10 @@ import sympy as sp
 
 from derivations.claim import Claim
 from derivations.formulas import TUTORIAL_SECTIONS
+from derivations.latex_compare import occurs, same, symbol_names
 from derivations.latex_rewrite import Unparsed, Vocabulary, read
 from derivations.proof import canonical, residual
 from derivations.registry import REGISTRY, claims
-from derivations.symbolic import ranged
 
 __all__ = ["BACKENDS", "CONTEXT", "formula_claims", "is_formula_claim", "latex_check", "share"]
 
@@ -73,37 +73,6 @@ def formula_claims() -> list[Claim]:
     return [c for c in claims() if is_formula_claim(c)]
 
 
-def _names(expr) -> set[str]:
-    """Free symbols and entries (g[i], not g[k] of a sum over k): equal expressions share them."""
-    free = expr.free_symbols
-    return {str(s) for s in free if s.is_Symbol or (s.is_Indexed and s.free_symbols - {s} <= free)}
-
-
-def _same(x, side) -> bool:
-    """`x = side` by a zero `residual` (Kronecker sums done), or a side shown as text by it."""
-    if isinstance(side, str):
-        return "".join(sp.sstr(x).split()) == "".join(side.split())
-    if not isinstance(side, sp.Expr) or isinstance(side, sp.MatrixBase):
-        return False
-    if x.has(sp.KroneckerDelta):  # a sum over a one-hot label: carried out
-        x, side = ranged(x).doit(), ranged(side).doit()
-    try:  # only expressions with the same names go to the simplifier
-        same_names = _names(x) == _names(side)
-        return canonical(x) == canonical(side) or (same_names and residual(x, side) == 0)
-    except Exception:  # a simplifier that fails proves nothing
-        return False
-
-
-def _occurs(x, side) -> bool:
-    r"""`x` is a subexpression of `side`, bound indices renamed: the statement is made of
-    it, as SM-1's ratio $e^{g_i}/\sum_k e^{g_k}$ is the summand of $\sum_i P(S_i) = 1$."""
-    target, names = canonical(x), _names(x)
-    return isinstance(side, sp.Basic) and any(
-        isinstance(e, sp.Expr) and _names(e) == names and canonical(e) == target
-        for e in sp.preorder_traversal(side)
-    )
-
-
 @dataclass(frozen=True)
 class _Proof:
     """The as-written proof's steps, the names they use, and CONTEXT's definitions as
@@ -127,6 +96,10 @@ class _Proof:
         entries = (e for s in pair for e in (s if isinstance(s, sp.MatrixBase) else [s]))
         return tuple(entries) if step.relation == "=" else ()
 
+    def side_test(self, test, z):
+        """Whether `test(z, side)` holds for some side of a step, as a test of steps."""
+        return lambda step: any(test(z, side) for side in self.sides(step))
+
     def instances(self, x) -> list:
         """`x` at each choice of its (≤ 3) free integer symbols in 0..4, with their names."""
         if x not in self.cache:
@@ -148,13 +121,13 @@ class _Proof:
     def matches(self, x, side) -> bool:
         r"""`x = side`, or for a proof at given sizes (GRAD-2's at M = 3) `x` at the sizes
         `side` leaves out, if `side` has symbols (1 is $e^{g_i}/\sum_k^n e^{g_k}$ at n = 1)."""
-        if _same(x, side):
+        if same(x, side):
             return True
         if self.general or not isinstance(side, sp.Expr) or not side.free_symbols:
             return False
-        names = _names(side)
+        names = symbol_names(side)
         return any(
-            not free & names and _names(at) == names and _same(at, side)
+            not free & names and symbol_names(at) == names and same(at, side)
             for free, at in self.instances(x)
         )
 
@@ -193,9 +166,8 @@ class _Proof:
             return "", start
         elif name_x or name_y:
             name, z = (x, self.substitute(y)) if name_x else (y, self.substitute(x))
-            on = lambda test: lambda s: any(test(z, e) for e in self.sides(s))  # noqa: E731
-            tests = [(f"{name} names a side of", on(self.matches))]
-            tests.append((f"{name} is defined as used in", on(_occurs)))
+            tests = [(f"{name} names a side of", self.side_test(self.matches, z))]
+            tests.append((f"{name} is defined as used in", self.side_test(occurs, z)))
         else:
             x, y = self.substitute(x), self.substitute(y)
             tests = [("=", lambda s: self.pair(x, y, s))]

@@ -25,6 +25,7 @@ from derivations import symbols
 __all__ = ["Unparsed", "Vocabulary", "formulas", "names", "read", "refusal", "relations", "rewrite"]
 
 _OPEN, _CLOSE = "([{", ")]}"
+_LOG, _DECIMAL = re.compile(r"\\log_(\w)(\d+)?"), re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])")
 
 
 def _cut(text: str, pattern: str) -> tuple[list[str], list[str]]:
@@ -101,8 +102,8 @@ def log_base(text: str) -> str:
     >>> log_base("log_226"), log_base(r"\log_x\frac{1}{p}")
     ('\\log_{2}{26}', '\\log_{x}\\frac{1}{p}')
     """
-    braced = lambda m: rf"\log_{{{m[1]}}}" + f"{{{m[2]}}}" * bool(m[2])  # noqa: E731
-    return re.sub(r"\\log_(\w)(\d+)?", braced, re.sub(r"(?<![\\A-Za-z])log", r"\\log", text))
+    text = re.sub(r"(?<![\\A-Za-z])log", r"\\log", text)
+    return _LOG.sub(lambda m: rf"\log_{{{m[1]}}}" + f"{{{m[2]}}}" * bool(m[2]), text)
 
 
 _LIMIT = r"(?:\{([^{}=\\]+)\}|([A-Za-z0-9]))"
@@ -140,8 +141,7 @@ def decimals(text: str) -> str:
     >>> decimals(r"\ln 0.6")
     '\\ln \\frac{6}{10}'
     """
-    exact = lambda m: rf"\frac{{{int(m[1] + m[2])}}}{{{10 ** len(m[2])}}}"  # noqa: E731
-    return re.sub(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])", exact, text)
+    return _DECIMAL.sub(lambda m: rf"\frac{{{int(m[1] + m[2])}}}{{{10 ** len(m[2])}}}", text)
 
 
 # A command (kept), a name with indices, a word (two letters or more, with its argument)
