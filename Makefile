@@ -36,14 +36,12 @@ bench: setup
 	$(BIN)/python -m benchmarks
 
 # Mutation testing of softmax/ with mutmut 3 (not part of `make test`): writes mutants/report.md
-# and mutants/report.json. MODULES picks the files to mutate (default: every module but the
-# numba-jitted ones, see pyproject's [tool.mutmut]); TESTS narrows the test selection, e.g.
-#   make mutants MODULES="softmax/_params.py softmax/_validate.py" TESTS="tests/test_model.py"
-MODULES ?=
-TESTS   ?=
+# and mutants/report.json. mutants/plan.toml groups the modules with the tests that judge
+# them; GROUPS picks groups (default: all), e.g. `make mutants GROUPS="inputs model"`.
+GROUPS ?=
 mutants: setup
 	$(BIN)/python -m pip install --quiet -e '.[mutants]'
-	$(BIN)/python mutants/run.py --modules "$(MODULES)" --tests "$(TESTS)"
+	$(BIN)/python mutants/run.py --groups "$(GROUPS)"
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .ruff_cache build/mutmut

@@ -1,12 +1,13 @@
 """`make mutants`: run mutmut 3 over softmax/ and write mutants/report.md and report.json.
 
-mutmut 3 keeps its mutated tree in ``./mutants/`` of the folder it runs in, which here is the
-folder of the checked-in report, so it runs in a copy of the repository under build/mutmut/
-(kept between runs: mutmut reuses its results for unchanged functions). Survivors named in
-mutants/equivalent.toml are counted apart and left out of the score.
+mutants/plan.toml splits softmax/ into groups, each a set of modules and the tests that judge
+them. mutmut 3 keeps its mutated tree in ``./mutants/`` of the folder it runs in (which here
+is the folder of the checked-in report) and one test selection per folder, so each group runs
+in its own copy of the repository, build/mutmut/<group>/, kept between runs: mutmut reuses
+its results for unchanged functions. Survivors named in mutants/equivalent.toml are counted
+apart and left out of the score.
 
-    python mutants/run.py [--modules "softmax/_params.py softmax/_validate.py"]
-                          [--tests "tests/test_model.py softmax"] [--report-only]
+    python mutants/run.py [--groups "inputs model"] [--report-only]
 """
 
 from __future__ import annotations
@@ -24,46 +25,52 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "build" / "mutmut"
+BUILD = ROOT / "build" / "mutmut"
 HERE = ROOT / "mutants"
 COPIED = ["softmax", "tests", "derivations", "docs", "benchmarks"]
 COPIED_FILES = ["pyproject.toml", "README.md", "mkdocs.yml", "CITATION.cff"]
 
 
-def sync(modules, tests):
-    """Refresh the copy of the repository in WORK; its [tool.mutmut] gets MODULES and TESTS."""
-    WORK.mkdir(parents=True, exist_ok=True)
+def plan():
+    """The [[group]] tables of mutants/plan.toml, by name."""
+    groups = tomllib.loads((HERE / "plan.toml").read_text())["group"]
+    return {g["name"]: g for g in groups}
+
+
+def sync(group):
+    """Refresh the group's copy of the repository; its [tool.mutmut] gets the group's choices."""
+    work = BUILD / group["name"]
+    work.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
     for name in COPIED:
-        shutil.rmtree(WORK / name, ignore_errors=True)
-        shutil.copytree(ROOT / name, WORK / name, ignore=ignore)
+        shutil.rmtree(work / name, ignore_errors=True)
+        shutil.copytree(ROOT / name, work / name, ignore=ignore)
     for name in COPIED_FILES:
-        shutil.copy2(ROOT / name, WORK / name)
+        shutil.copy2(ROOT / name, work / name)
     text = (ROOT / "pyproject.toml").read_text()
     config = tomllib.loads(text)["tool"]["mutmut"]
-    if modules:
-        config["only_mutate"] = modules
-    if tests:
-        config["pytest_add_cli_args_test_selection"] = [
-            *tests,
-            "--ignore=tests/test_docs_browser.py",
-        ]
+    config["only_mutate"] = group["modules"]
+    config["pytest_add_cli_args_test_selection"] = group["tests"]
     # Drop the [tool.mutmut] table and write it back with the choices of this run.
     text = re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[)", "", text)
     lines = ["[tool.mutmut]"] + [f"{k} = {json.dumps(v)}" for k, v in config.items()]
-    (WORK / "pyproject.toml").write_text(text + "\n" + "\n".join(lines) + "\n")
+    (work / "pyproject.toml").write_text(text + "\n" + "\n".join(lines) + "\n")
 
 
-def mutmut(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=WORK, **kwargs)
+def mutmut(group, *args, **kwargs):
+    cwd = BUILD / group["name"]
+    return subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=cwd, **kwargs)
 
 
-def results():
-    """{mutant name: status} over every mutated file, from mutmut's .meta files."""
+def results(group):
+    """{mutant name: status} of the group's modules, from mutmut's .meta files."""
     from mutmut.stats import status_by_exit_code
 
     out = {}
-    for meta in sorted((WORK / "mutants" / "softmax").glob("*.py.meta")):
+    for module in group["modules"]:
+        meta = BUILD / group["name"] / "mutants" / (module + ".meta")
+        if not meta.exists():
+            continue
         data = json.loads(meta.read_text())
         for key, code in data.get("exit_code_by_key", {}).items():
             out[key] = status_by_exit_code[code]
@@ -96,65 +103,103 @@ def equivalents():
     return {e["mutant"]: e["reason"] for e in tomllib.loads(path.read_text()).get("mutant", [])}
 
 
-def report(modules, seconds):
-    status = results()
-    if modules:
-        status = {k: v for k, v in status.items() if module_of(k) in modules}
-    equivalent = equivalents()
+def survivor(group, name, status, equivalent):
+    """A survivor's record: where it is, its diff from `mutmut show`, and its reason if any."""
+    module = module_of(name)
+    diff = mutmut(group, "show", name, capture_output=True, text=True).stdout.strip()
+    where = located(diff, module)
+    return dict(
+        mutant=name,
+        module=module,
+        group=group["name"],
+        status=status,
+        where=where,
+        diff=diff,
+        equivalent=equivalent.get(name),
+    )
+
+
+#: mutmut's statuses that count as found: a timeout means the mutant hangs or slows the tests.
+FOUND = ("killed", "timeout", "caught by type check", "segfault", "killed by numba's compiler")
+#: Statuses that count as neither found nor missed.
+UNCOUNTED = ("skipped", "not checked")
+
+
+#: The statuses with a column of their own in the report.
+SHOWN = ("killed", "survived", "no tests", "timeout")
+
+
+def rows_of(status, survivors):
+    """One row per module: the counts of each status and the score."""
     per_module = {}
     for name, st in status.items():
         per_module.setdefault(module_of(name), Counter())[st] += 1
-    survivors = []
-    for name, st in sorted(status.items()):
-        if st not in ("survived", "no tests", "suspicious", "timeout", "segfault"):
-            continue
-        if st == "timeout":
-            continue  # a timeout counts as found (the mutant hangs or slows the tests)
-        diff = mutmut("show", name, capture_output=True, text=True).stdout.strip()
-        survivors.append(
-            dict(
-                mutant=name,
-                module=module_of(name),
-                status=st,
-                where=located(diff, module_of(name)),
-                diff=diff,
-                equivalent=equivalent.get(name),
-            )
-        )
     rows = []
     for module, c in sorted(per_module.items()):
         eq = sum(1 for s in survivors if s["module"] == module and s["equivalent"])
-        found = c["killed"] + c["timeout"] + c["caught by type check"] + c["segfault"]
-        total = sum(c.values())
-        counted = total - eq - c["skipped"] - c["not checked"]
+        found = sum(c[k] for k in FOUND)
+        counted = sum(c.values()) - eq - sum(c[k] for k in UNCOUNTED)
         rows.append(
             dict(
                 module=module,
-                generated=total,
+                generated=sum(c.values()),
+                found=found,
                 killed=c["killed"],
                 survived=c["survived"],
                 no_tests=c["no tests"],
                 timed_out=c["timeout"],
-                other={
-                    k: v
-                    for k, v in c.items()
-                    if k not in ("killed", "survived", "no tests", "timeout")
-                },
+                other={k: v for k, v in c.items() if k not in SHOWN},
                 equivalent=eq,
+                counted=counted,
                 score=round(100 * found / counted, 1) if counted else None,
             )
         )
-    data = dict(tool="mutmut 3.8.1", seconds=round(seconds), modules=rows, survivors=survivors)
+    return rows
+
+
+def collect(groups):
+    """Every group's statuses and survivors, and the kernels' (mutants/kernels.py)."""
+    equivalent = equivalents()
+    status, survivors, runs = {}, [], []
+    for group in groups:
+        done = results(group)
+        if not done:
+            continue
+        status.update(done)
+        timing = BUILD / group["name"] / "seconds.json"
+        seconds = json.loads(timing.read_text())["seconds"] if timing.exists() else None
+        runs.append(dict(group=group["name"], tests=group["tests"], seconds=seconds))
+        for name, st in sorted(done.items()):
+            if st not in FOUND and st not in UNCOUNTED:
+                survivors.append(survivor(group, name, st, equivalent))
+    return status, survivors, runs
+
+
+def report(groups):
+    status, survivors, runs = collect(groups)
+    rows = rows_of(status, survivors)
+    found, counted = sum(r["found"] for r in rows), sum(r["counted"] for r in rows)
+    total = round(100 * found / counted, 1) if counted else None
+    data = dict(tool="mutmut 3.8.1", score=total, runs=runs, modules=rows, survivors=survivors)
     (HERE / "report.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
     md = [
         "# Mutation testing report",
         "",
         "Written by `make mutants` (mutants/run.py, mutmut 3.8.1); do not edit by hand.",
-        f"Wall time of the run: {round(seconds)} s.",
         "",
         "Score: mutants killed (or timed out) as a percentage of the mutants that are not listed",
         "as equivalent in mutants/equivalent.toml. The target is 95 %.",
+        "",
+        f"**All modules: {found} of {counted} found, {total} %.**",
+        "",
+        "| group | tests | wall time |",
+        "| --- | --- | ---: |",
+    ]
+    for r in runs:
+        seconds = "–" if r["seconds"] is None else f"{r['seconds']} s"
+        md.append(f"| {r['group']} | {' '.join(r['tests'])} | {seconds} |")
+    md += [
         "",
         "| module | generated | killed | survived | no tests | timed out | equivalent | score |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -176,24 +221,39 @@ def report(modules, seconds):
                 md += [f"Equivalent: {s['equivalent']}", ""]
             md += ["```diff", s["diff"], "```", ""]
     (HERE / "report.md").write_text("\n".join(md).rstrip() + "\n")
-    print("\n".join(md[: 10 + len(rows)]))
+    print("\n".join(md[: md.index("## Survivors")]))
+
+
+def run(group):
+    """Run mutmut over the group's modules, then its survivors again; record the wall time."""
+    start = time.monotonic()
+    sync(group)
+    # One child at a time: the machine's two cores are shared.
+    if mutmut(group, "run", "--max-children", "1").returncode:
+        sys.exit(f"mutmut failed in group {group['name']}")
+    # mutmut keeps a survivor's verdict until its function changes; the tests may have changed
+    # since, so the survivors are run again against the tests as they are now.
+    equivalent = equivalents()
+    again = [k for k, v in results(group).items() if v == "survived" and k not in equivalent]
+    if again and mutmut(group, "run", "--max-children", "1", *again).returncode:
+        sys.exit(f"mutmut failed rerunning the survivors of group {group['name']}")
+    seconds = dict(seconds=round(time.monotonic() - start))
+    (BUILD / group["name"] / "seconds.json").write_text(json.dumps(seconds))
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--modules", default=os.environ.get("MODULES", ""))
-    parser.add_argument("--tests", default=os.environ.get("TESTS", ""))
+    parser.add_argument("--groups", default=os.environ.get("GROUPS", ""))
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
-    modules, tests = args.modules.split(), args.tests.split()
-    start = time.monotonic()
+    groups = plan()
+    unknown = set(args.groups.split()) - set(groups)
+    if unknown:
+        sys.exit(f"--groups: no such group {sorted(unknown)}; plan.toml has {sorted(groups)}")
     if not args.report_only:
-        sync(modules, tests)
-        # One child at a time: the machine's two cores are shared.
-        run = mutmut("run", "--max-children", "1")
-        if run.returncode:
-            sys.exit(run.returncode)
-    report(modules, time.monotonic() - start)
+        for name in args.groups.split() or groups:
+            run(groups[name])
+    report(list(groups.values()))
 
 
 if __name__ == "__main__":

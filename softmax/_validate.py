@@ -22,7 +22,7 @@ def as_number_array(name, value):
     return as_float_array(name, value, complex_ok=True)
 
 
-def as_float_array(name, value, *, ndim=None, min_ndim=None, complex_ok=False):
+def as_float_array(name, value, *, ndim=None, complex_ok=False):
     """Return `value` as a float32/float64 array; integers and bools become float64.
 
     With `complex_ok`, complex64 and complex128 are kept too.
@@ -44,10 +44,6 @@ def as_float_array(name, value, *, ndim=None, min_ndim=None, complex_ok=False):
         )
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
-    if min_ndim is not None and arr.ndim < min_ndim:
-        raise ValueError(
-            f"{name} must have at least {min_ndim} dimension(s), got shape {arr.shape}"
-        )
     return arr
 
 
