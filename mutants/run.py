@@ -96,26 +96,45 @@ def located(diff, module):
     return module
 
 
+def change(diff):
+    """The lines a mutant removes and adds, stripped: what identifies it across renumbering."""
+    body = [ln for ln in diff.splitlines() if not ln.startswith(("---", "+++"))]
+    before = "\n".join(ln[1:].strip() for ln in body if ln.startswith("-"))
+    after = "\n".join(ln[1:].strip() for ln in body if ln.startswith("+"))
+    return before, after
+
+
+def function_of(name):
+    # "softmax._params.x_names__mutmut_3" -> "softmax._params.x_names"
+    return name.rsplit("__mutmut_", 1)[0]
+
+
 def equivalents():
+    """{(function, before, after): reason} of mutants/equivalent.toml.
+
+    mutmut numbers a function's mutants afresh when the function changes, so an entry names
+    its mutant by the function and the change, not by the number.
+    """
     path = HERE / "equivalent.toml"
-    if not path.exists():
-        return {}
-    return {e["mutant"]: e["reason"] for e in tomllib.loads(path.read_text()).get("mutant", [])}
+    entries = tomllib.loads(path.read_text()).get("mutant", []) if path.exists() else []
+    return {(e["function"], e["before"], e["after"]): e["reason"] for e in entries}
 
 
 def survivor(group, name, status, equivalent):
     """A survivor's record: where it is, its diff from `mutmut show`, and its reason if any."""
     module = module_of(name)
     diff = mutmut(group, "show", name, capture_output=True, text=True).stdout.strip()
-    where = located(diff, module)
+    before, after = change(diff)
     return dict(
         mutant=name,
         module=module,
         group=group["name"],
         status=status,
-        where=where,
+        where=located(diff, module),
+        before=before,
+        after=after,
         diff=diff,
-        equivalent=equivalent.get(name),
+        equivalent=equivalent.get((function_of(name), before, after)),
     )
 
 
@@ -234,7 +253,8 @@ def run(group):
     # mutmut keeps a survivor's verdict until its function changes; the tests may have changed
     # since, so the survivors are run again against the tests as they are now.
     equivalent = equivalents()
-    again = [k for k, v in results(group).items() if v == "survived" and k not in equivalent]
+    survived = [k for k, v in results(group).items() if v == "survived"]
+    again = [k for k in survived if not survivor(group, k, "survived", equivalent)["equivalent"]]
     if again and mutmut(group, "run", "--max-children", "1", *again).returncode:
         sys.exit(f"mutmut failed rerunning the survivors of group {group['name']}")
     seconds = dict(seconds=round(time.monotonic() - start))

@@ -41,7 +41,12 @@ def check_axes(name, axis, ndim):
     if axis is None:
         return tuple(range(ndim))
     if ndim == 0 and not isinstance(axis, (tuple, list)):
-        _index(name, axis, 1)  # 0 or -1: the one slice of a 0-d array
+        try:  # a 0-d array is one slice, named by 0 or -1 as the one row of a 1-d array is
+            _index(name, axis, 1)
+        except ValueError:
+            raise ValueError(
+                f"{name}={axis} names no axis of a 0-d array: use 0, -1 or None"
+            ) from None
         return ()
     if isinstance(axis, (tuple, list)):
         axes = tuple(_index(name, a, ndim) for a in axis)

@@ -145,4 +145,4 @@ def _check_y(y, n_samples, *, stacklevel):
     classes, index = np.unique(arr, return_inverse=True)
     if classes.size < 2:
         raise ValueError(f"y has only one class {classes.tolist()}: at least 2 are needed")
-    return classes, index.reshape(-1)
+    return classes, index

@@ -77,7 +77,7 @@ def check_finite(name, arr):
     bad = ~np.isfinite(arr)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{name} must be finite, found {arr[where]!r} at index {where}")
+        raise ValueError(f"{name} must be finite, found {arr[where].item()!r} at index {where}")
 
 
 def check_nonempty(name, arr):
