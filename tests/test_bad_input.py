@@ -1,9 +1,10 @@
 """Bad input is refused with `TypeError` (wrong kind of object) or `ValueError` (right kind,
 wrong value or shape), and the message names the offending argument.
 
-Each case is ``(id, call, exception type, regex)``; the regex must match the message and
-names the argument. The meta-test at the end checks that no case lets any other exception
-type escape (not even a subclass such as NumPy's `AxisError`) and that none returns.
+Each case is ``(id, call, exception type, regex)``; the regex must match the message from
+its start, where the message names the argument. The meta-test at the end checks that no
+case lets any other exception type escape (not even a subclass such as NumPy's `AxisError`)
+and that none returns.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ class Ragged:
 
 
 def case(id_, call, exc, match):
-    return pytest.param(call, exc, match, id=id_)
+    # Anchored: a fragment found anywhere would also pass a message with text before the name.
+    return pytest.param(call, exc, match if match.startswith("^") else "^" + match, id=id_)
 
 
 CASES = []
