@@ -257,6 +257,15 @@ def test_threads_give_the_same_bits_as_one_thread(f, m):
             np.testing.assert_array_equal(f(xd, workers=workers), want, err_msg=str(workers))
 
 
+@pytest.mark.parametrize("f", [sm.softmax, sm.log_softmax, sm.logsumexp], ids=lambda f: f.__name__)
+def test_workers_share_the_blocks_among_that_many_threads(f, monkeypatch):
+    # The bits cannot show the threads (above); the blocks handed to the pool can.
+    shared = []
+    monkeypatch.setattr(_blocks, "_threads", lambda blocks, starts, w: shared.append(w))
+    f(np.zeros((4 * _blocks.BLOCK // 8, 8)), workers=3)
+    assert shared == [3]
+
+
 def test_threads_see_the_callers_errstate():
     # Rows below -708 underflow in exp, which NumPy ignores by default. A caller who asks
     # for underflow to raise gets it from the threads too: they run in the caller's context.
@@ -420,3 +429,25 @@ def test_tutorial_example_values():
     expected = np.exp([5.0, 1.0, -1.0]) / np.exp([5.0, 1.0, -1.0]).sum()
     np.testing.assert_allclose(q, expected, rtol=8 * EPS64)
     assert q.argmax() == 0
+
+
+# ---- logsumexp's options ---------------------------------------------------------------------
+
+
+def test_logsumexp_flags_must_be_bools_named_with_their_type():
+    with pytest.raises(TypeError, match=r"^keepdims must be a bool, got int$"):
+        sm.logsumexp([1.0], keepdims=1)
+
+
+def test_logsumexp_keeps_dims_with_weights_too():
+    z = rand((2, 3))
+    got = sm.logsumexp(z, axis=1, b=np.ones(3), keepdims=True)
+    assert got.shape == (2, 1)
+    np.testing.assert_array_equal(got[:, 0], sm.logsumexp(z, axis=1, b=np.ones(3)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_logsumexp_sign_has_the_dtype_of_the_result_and_is_nan_where_it_is(dtype):
+    lse, sign = sm.logsumexp(np.array([[1.0, np.nan], [1.0, 2.0]], dtype), axis=1, return_sign=True)
+    assert lse.dtype == sign.dtype == dtype
+    assert np.isnan(sign[0]) and sign[1] == 1.0

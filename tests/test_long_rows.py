@@ -14,7 +14,7 @@ import pytest
 
 import softmax as sm
 from derivations.sum_order import bound
-from softmax import _long_rows
+from softmax import _blocks, _long_rows
 
 pytestmark = pytest.mark.claim("IMPL-12")
 
@@ -127,3 +127,13 @@ def test_long_rows_give_the_same_bits_for_any_workers_and_with_out_aliasing_z():
     y = x.copy()
     sm.softmax(y, out=y)
     np.testing.assert_array_equal(y, one)
+
+
+@pytest.mark.parametrize("f", [sm.softmax, sm.log_softmax, sm.logsumexp], ids=lambda f: f.__name__)
+def test_a_long_row_that_needs_no_shift_never_takes_the_whole_row_path(f, monkeypatch):
+    # The point of the chunks is memory: a whole-row pass needs a scratch row of N float64.
+    def whole_row(*args, **kwargs):
+        raise AssertionError("the row was computed whole")
+
+    monkeypatch.setattr(_blocks, "compute", whole_row)
+    assert np.all(np.isfinite(f(_row()[None])))

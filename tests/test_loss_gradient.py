@@ -11,6 +11,7 @@ import pytest
 import softmax as sm
 from derivations.reference import reference
 from softmax import notation
+from softmax.loss import residual_and_losses
 
 EPS64 = np.finfo(np.float64).eps
 REDUCTIONS = ["mean", "sum", "none"]
@@ -205,6 +206,17 @@ def test_loss_and_grad_is_the_loss_and_the_grad_to_the_bit(O, M, scale):
     loss, grad = sm.cross_entropy_loss_and_grad(W, X, y)
     assert loss == sm.cross_entropy(X @ W.T, y)
     np.testing.assert_array_equal(grad, sm.cross_entropy_grad(W, X, y))
+
+
+@pytest.mark.parametrize("M", [4, 40], ids=["column-layout", "row-layout"])
+def test_the_residual_is_softmax_minus_the_labels_to_the_bit(M):
+    # IMPL-8's Q - P from the fused pass, rows that need the shift (|z| ~ 1000) included:
+    # Q has the very bits of `softmax`, and P is subtracted once.
+    rng = np.random.default_rng(21)
+    Z = rng.normal(0.0, 3.0, (64, M)) + np.where(np.arange(64) % 2, 1000.0, 0.0)[:, None]
+    y = rng.integers(0, M, 64)
+    R, _ = residual_and_losses(Z, "index", y)
+    np.testing.assert_array_equal(R, sm.softmax(Z, axis=1) - np.eye(M)[y])
 
 
 def test_gradient_rows_sum_to_zero_over_classes():
