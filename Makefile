@@ -44,4 +44,4 @@ mutants: setup
 	$(BIN)/python mutants/run.py --groups "$(GROUPS)"
 
 clean:
-	rm -rf $(VENV) site .pytest_cache .ruff_cache build/mutmut
+	rm -rf $(VENV) site .pytest_cache .ruff_cache build/mutmut build/mutmut-kernels

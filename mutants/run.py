@@ -24,6 +24,8 @@ import tomllib
 from collections import Counter
 from pathlib import Path
 
+import kernels  # mutants/kernels.py, beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "mutmut"
 HERE = ROOT / "mutants"
@@ -32,8 +34,9 @@ COPIED_FILES = ["pyproject.toml", "README.md", "mkdocs.yml", "CITATION.cff"]
 
 
 def plan():
-    """The [[group]] tables of mutants/plan.toml, by name."""
-    groups = tomllib.loads((HERE / "plan.toml").read_text())["group"]
+    """The [[group]] and [[kernels]] tables of mutants/plan.toml, by name."""
+    tables = tomllib.loads((HERE / "plan.toml").read_text())
+    groups = [*tables["group"], *({**k, "kernels": True} for k in tables["kernels"])]
     return {g["name"]: g for g in groups}
 
 
@@ -64,6 +67,9 @@ def mutmut(group, *args, **kwargs):
 
 def results(group):
     """{mutant name: status} of the group's modules, from mutmut's .meta files."""
+    if group.get("kernels"):
+        done = kernels.results()
+        return {k: v["status"] for k, v in done.items() if v["module"] in group["modules"]}
     from mutmut.stats import status_by_exit_code
 
     out = {}
@@ -78,8 +84,8 @@ def results(group):
 
 
 def module_of(name):
-    # "softmax._params.x_names__mutmut_3" -> "softmax/_params.py"
-    return name.split(".x")[0].replace(".", "/") + ".py"
+    # "softmax._params.x_names__mutmut_3", "softmax._tree.tree_sum__k4" -> "softmax/<m>.py"
+    return "/".join(name.split(".")[:2]) + ".py"
 
 
 def located(diff, module):
@@ -105,8 +111,8 @@ def change(diff):
 
 
 def function_of(name):
-    # "softmax._params.x_names__mutmut_3" -> "softmax._params.x_names"
-    return name.rsplit("__mutmut_", 1)[0]
+    # "softmax._params.x_names__mutmut_3" -> "softmax._params.x_names" (and "__k<n>" likewise)
+    return re.sub(r"__(mutmut_|k)\d+$", "", name)
 
 
 def equivalents():
@@ -121,16 +127,21 @@ def equivalents():
 
 
 def survivor(group, name, status, equivalent):
-    """A survivor's record: where it is, its diff from `mutmut show`, and its reason if any."""
+    """A survivor's record: where it is, its diff, and its reason if it is equivalent."""
     module = module_of(name)
-    diff = mutmut(group, "show", name, capture_output=True, text=True).stdout.strip()
+    if group.get("kernels"):
+        entry = kernels.results()[name]
+        diff, where = entry["diff"].strip(), f"{module}:{entry['line']}"
+    else:
+        diff = mutmut(group, "show", name, capture_output=True, text=True).stdout.strip()
+        where = located(diff, module)
     before, after = change(diff)
     return dict(
         mutant=name,
         module=module,
         group=group["name"],
         status=status,
-        where=located(diff, module),
+        where=where,
         before=before,
         after=after,
         diff=diff,
@@ -244,19 +255,29 @@ def report(groups):
 
 
 def run(group):
-    """Run mutmut over the group's modules, then its survivors again; record the wall time."""
+    """Run the group's mutants, then its survivors again; record the wall time."""
     start = time.monotonic()
-    sync(group)
-    # One child at a time: the machine's two cores are shared.
-    if mutmut(group, "run", "--max-children", "1").returncode:
-        sys.exit(f"mutmut failed in group {group['name']}")
-    # mutmut keeps a survivor's verdict until its function changes; the tests may have changed
+    (BUILD / group["name"]).mkdir(parents=True, exist_ok=True)
+    if group.get("kernels"):
+        # mutants/kernels.py: mutmut's operators applied to the numba modules' source files.
+        tests = ["--tests", " ".join(group["tests"])]
+        modules = [arg for m in group["modules"] for arg in ("--module", m)]
+        if subprocess.run([sys.executable, HERE / "kernels.py", *modules, *tests]).returncode:
+            sys.exit(f"mutants/kernels.py failed in group {group['name']}")
+        rerun = [sys.executable, HERE / "kernels.py", *modules, *tests, "--only"]
+    else:
+        sync(group)
+        # One child at a time: the machine's two cores are shared.
+        if mutmut(group, "run", "--max-children", "1").returncode:
+            sys.exit(f"mutmut failed in group {group['name']}")
+        rerun = [sys.executable, "-m", "mutmut", "run", "--max-children", "1"]
+    # A survivor's verdict is kept until its function changes; the tests may have changed
     # since, so the survivors are run again against the tests as they are now.
     equivalent = equivalents()
     survived = [k for k, v in results(group).items() if v == "survived"]
     again = [k for k in survived if not survivor(group, k, "survived", equivalent)["equivalent"]]
-    if again and mutmut(group, "run", "--max-children", "1", *again).returncode:
-        sys.exit(f"mutmut failed rerunning the survivors of group {group['name']}")
+    if again and subprocess.run([*rerun, *again], cwd=BUILD / group["name"]).returncode:
+        sys.exit(f"rerunning the survivors of group {group['name']} failed")
     seconds = dict(seconds=round(time.monotonic() - start))
     (BUILD / group["name"] / "seconds.json").write_text(json.dumps(seconds))
 
