@@ -9,8 +9,8 @@ them the way mutmut 2 and cosmic-ray did: mutmut's own visitor, operators and pr
 source file, so numba compiles the mutated source, and the tests run once per mutant.
 
 It runs in a copy of the repository, build/mutmut-kernels/, one mutant at a time; results
-are kept in build/mutmut-kernels/results.json and a mutant runs again only when its mutated
-source or the test selection changed. numba's cache of the copy is kept between mutants,
+are kept in mutants/kernels-results.json (checked in) and a mutant runs again only when its
+mutated source or the test selection changed. numba's cache of the copy is kept between mutants,
 less the mutated module and the modules that import it (their cached code inlines it).
 
     python mutants/kernels.py --module softmax/_residual_kernels.py \\
@@ -44,7 +44,9 @@ from mutmut.utils.file_utils import change_cwd
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "mutmut-kernels"
-RESULTS = WORK / "results.json"
+#: Checked in: a mutant of _kernels.py or _tree.py costs a minute or two, so the results are
+#: kept with the project and a later run goes on from them.
+RESULTS = Path(__file__).resolve().parent / "kernels-results.json"
 PRISTINE = WORK / "numba-cache" / "pristine"  # the unmutated sources, compiled
 SCRATCH = WORK / "numba-cache" / "mutant"  # a mutant's run: pristine less what it touches
 COPIED = ["softmax", "tests", "derivations", "docs", "benchmarks"]
