@@ -14,7 +14,7 @@ import scipy.special
 import softmax as sm
 from derivations.reference import reference_row, ulp_error
 from derivations.sum_order import bound
-from softmax import _blocks
+from softmax import _blocks, _column_kernels, _kernels, _tree
 
 FUNCS = [sm.softmax, sm.log_softmax, sm.logsumexp]
 DTYPES = [np.float64, np.float32]
@@ -107,7 +107,7 @@ def test_ten_million_rows_of_three():
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
-@pytest.mark.parametrize("m", [1, 2, 7, 8, 9, 16])
+@pytest.mark.parametrize("m", [1, 2, 7, 8, 9, 11, 13, 16])
 def test_short_rows_get_the_bits_of_the_row_layout_in_the_column_layout(m, dtype, monkeypatch):
     # softmax._column_kernels does the row layout's arithmetic in the same order, so the
     # layout that serves short rows changes no bit; rows of every mode are included.
@@ -124,3 +124,41 @@ def test_short_rows_get_the_bits_of_the_row_layout_in_the_column_layout(m, dtype
     loss_rows = sm.cross_entropy_loss_and_grad(np.eye(m), logits, y[:-2])
     assert loss_columns[0] == loss_rows[0]
     np.testing.assert_array_equal(loss_columns[1], loss_rows[1])
+
+
+def _boundary_rows(n):
+    """Rows of n entries at each edge of IMPL-11's modes and of the first-maximum rule."""
+    bound = float(_kernels._bound(n))
+    low = _kernels.NORMAL_X
+    rows = [
+        [3.0, 1.0, 3.0],  # a tie: the first maximal index
+        [-0.0, 0.0, -0.0],  # a tie of zeros of either sign
+        [-np.inf] * 3,  # no finite maximum
+        [1.0, np.inf, 0.0],
+        [bound, 0.0, 0.0],  # the largest maximum that is safe unshifted
+        [np.nextafter(bound, np.inf), 0.0, 0.0],
+        [-1.0, low, -2.0],  # the smallest minimum that is safe below a maximum of 0
+        [-1.0, np.nextafter(low, -np.inf), -2.0],
+        [low - 5.0, 0.0, -1.0],  # a subnormal e^x_i does not matter from a maximum of 0
+        [low - 5.0, -0.0, -1.0],
+        [low - 5.0, 0.5, -1.0],
+        [low - 5.0, np.nextafter(0.0, -np.inf), -1.0],
+    ]
+    # Each row padded to n entries with -1 (beyond the pattern when n < 3, cut), the
+    # minimum placed first as well as last.
+    out = [(r + [-1.0] * n)[:n] for r in rows]
+    return np.array(out + [row[::-1] for row in out])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 13, 16])
+def test_both_layouts_decide_each_rows_maximum_its_first_index_and_mode_alike(n):
+    # softmax._column_kernels.stats must agree with the row layout's _prepare on every row,
+    # or a short row would get another mode (and other bits) than the same row when long.
+    x = _boundary_rows(n)
+    m, k, mode = np.empty(len(x)), np.empty(len(x), np.intp), np.empty(len(x), np.int8)
+    _column_kernels.stats(np.ascontiguousarray(x.T), m, k, mode)
+    scratch = np.empty(_tree.scratch_size(n))
+    for r in range(len(x)):
+        want = _kernels._prepare(x, r, False, _kernels._bound(n), scratch)
+        assert (m[r], k[r], mode[r]) == want, f"row {r}: {x[r]}"
+        assert np.signbit(m[r]) == np.signbit(want[0]), f"row {r}: {x[r]}"
