@@ -276,6 +276,8 @@ def run(group):
     equivalent = equivalents()
     survived = [k for k, v in results(group).items() if v == "survived"]
     again = [k for k in survived if not survivor(group, k, "survived", equivalent)["equivalent"]]
+    if again and not group.get("kernels"):
+        sync(group)  # tests written during a long run count too
     if again and subprocess.run([*rerun, *again], cwd=BUILD / group["name"]).returncode:
         sys.exit(f"rerunning the survivors of group {group['name']} failed")
     seconds = dict(seconds=round(time.monotonic() - start))

@@ -101,10 +101,9 @@ def compute(kernel, x, outs, ins=(), e=None):
 
     `kernel` is one of the ``finish_*`` passes of `softmax._kernels`, called as
     ``kernel(x, e, *outs, *ins, shifted, mode)``: `outs` are the block's outputs, `ins` its
-    row-aligned inputs (labels) or flags. `e` (float64, shaped like `x`, not overlapping
-    it) receives the exponentials; a scratch block is allocated when it is None. The rows
-    the pass leaves in mode 1 (IMPL-11's unshifted form is not safe for them) are redone
-    shifted by their maximum (IMPL-2).
+    flags. `e` (float64, shaped like `x`, not overlapping it) receives the exponentials; a
+    scratch block is allocated when it is None. The rows the pass leaves in mode 1 (IMPL-11's
+    unshifted form is not safe for them) are redone shifted by their maximum (IMPL-2).
     """
     k_ = kernels()
     if e is None:
@@ -124,13 +123,12 @@ def compute(kernel, x, outs, ins=(), e=None):
 
 
 def _on_rows(rows, outs, ins, run):
-    """``run(parts, sub)`` on the rows `rows` of a block, then `parts` written back.
+    """``run(parts, ins)`` on the rows `rows` of a block, then `parts` written back.
 
-    `parts` are new arrays for those rows of `outs`; `sub` holds those rows of the arrays
-    among `ins` (and the flags as they are).
+    `parts` are new arrays for those rows of `outs`; `ins` are the kernel's flags.
     """
     parts = [np.empty((rows.size, *out.shape[1:]), out.dtype) for out in outs]
-    run(parts, [a[rows] if isinstance(a, np.ndarray) else a for a in ins])
+    run(parts, ins)
     for out, part in zip(outs, parts, strict=True):
         out[rows] = part
 

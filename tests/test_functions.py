@@ -4,12 +4,15 @@ identities and libraries they should agree with."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 import scipy.special
 
 import softmax as sm
 from softmax import _blocks
+from softmax.loss import residual_and_losses
 
 FUNCS = {"softmax": sm.softmax, "log_softmax": sm.log_softmax, "logsumexp": sm.logsumexp}
 ELEMENTWISE = {"softmax": sm.softmax, "log_softmax": sm.log_softmax}
@@ -451,3 +454,29 @@ def test_logsumexp_sign_has_the_dtype_of_the_result_and_is_nan_where_it_is(dtype
     lse, sign = sm.logsumexp(np.array([[1.0, np.nan], [1.0, 2.0]], dtype), axis=1, return_sign=True)
     assert lse.dtype == sign.dtype == dtype
     assert np.isnan(sign[0]) and sign[1] == 1.0
+
+
+# ---- memory ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        sm.softmax,
+        sm.log_softmax,
+        lambda x: residual_and_losses(x, "index", np.arange(len(x)) % x.shape[1]),
+    ],
+    ids=["softmax", "log_softmax", "residual"],
+)
+def test_a_float64_result_is_its_own_scratch_for_the_exponentials(f):
+    # softmax._blocks._writable: a float64 output receives e^x and is then finished in
+    # place, so a block of rows needs no scratch block beside the result.
+    x = rand((64, 512))  # one block (BLOCK entries), in the row layout
+    f(x)  # compiled and warm
+    tracemalloc.start()
+    try:
+        f(x)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5 * x.nbytes
