@@ -136,7 +136,7 @@ for name, f in ELEMENTWISE:
             f"{name}-out_not_an_array",
             lambda f=f: f(Z, out=[[0.0] * 3] * 2),
             TypeError,
-            r"out must be a numpy.ndarray",
+            r"out must be a numpy\.ndarray, got list$",
         ),
     ]
 for name, f in ELEMENTWISE:  # complex numbers have no order, so no softmax

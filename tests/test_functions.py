@@ -480,3 +480,75 @@ def test_a_float64_result_is_its_own_scratch_for_the_exponentials(f):
     finally:
         tracemalloc.stop()
     assert peak < 1.5 * x.nbytes
+
+
+@pytest.mark.parametrize("f", [sm.softmax, sm.log_softmax], ids=lambda f: f.__name__)
+def test_an_out_array_is_written_directly_with_no_result_beside_it(f):
+    x, out = rand((64, 512)), np.empty((64, 512))
+    f(x, out=out)
+    tracemalloc.start()
+    try:
+        f(x, out=out)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.5 * x.nbytes
+
+
+@pytest.mark.parametrize("f", [sm.softmax, sm.log_softmax], ids=lambda f: f.__name__)
+def test_a_float32_row_longer_than_a_block_is_a_block_of_its_own(f):
+    # Scratch for the exponentials is float64 (a float32 result cannot hold them): one row.
+    x = rand((3, _blocks.BLOCK + 1000), dtype=np.float32)
+    f(x)
+    tracemalloc.start()
+    try:
+        f(x)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < x.nbytes + 1.5 * 8 * x.shape[1]
+
+
+@pytest.mark.parametrize("f", [sm.softmax, sm.log_softmax], ids=lambda f: f.__name__)
+def test_a_slice_along_axis_0_comes_back_c_contiguous(f):
+    assert f(rand((30, 7)), axis=0).flags.c_contiguous
+
+
+@pytest.mark.parametrize(
+    ("n", "layout"),
+    [
+        (_blocks.column_kernels().SMALL, "_columns"),
+        (_blocks.column_kernels().SMALL + 1, "compute"),
+        (_blocks.long_rows().LONG, "compute"),
+        (_blocks.long_rows().LONG + 1, "_long"),
+    ],
+)
+def test_each_layout_serves_the_row_lengths_its_constant_names(n, layout, monkeypatch):
+    # SMALL and LONG are inclusive bounds: up to SMALL entries the column layout, up to
+    # LONG one pass of the row layout, beyond LONG the chunks.
+    used = []
+
+    def spy(name):
+        real = getattr(_blocks, name)
+
+        def called(*args):
+            used.append(name)
+            return real(*args)
+
+        return called
+
+    for name in ("_columns", "compute", "_long"):
+        monkeypatch.setattr(_blocks, name, spy(name))
+    sm.softmax(rand((2, n)))
+    assert used[0] == layout
+
+
+def test_the_loss_pass_runs_on_the_callers_thread(monkeypatch):
+    # The fit's objective is called from L-BFGS-B: BLAS threads are managed there
+    # (softmax._threads), and the fused pass adds none of its own.
+    def no_threads(*args):
+        raise AssertionError("the loss pass started threads")
+
+    monkeypatch.setattr(_blocks, "_threads", no_threads)
+    X, W = rand((4 * _blocks.BLOCK // 8, 8)), rand((8, 8), seed=1)
+    sm.cross_entropy_loss_and_grad(W, X, np.arange(len(X)) % 8)
