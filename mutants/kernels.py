@@ -224,7 +224,7 @@ def run(module, tests, todo, done):
         status = status_of(code, out)
         info = dict(line=mutant.line, diff=mutant.diff, module=module)
         done[mutant.name] = dict(status=status, seconds=round(seconds, 1), **info)
-        done[mutant.name].update(tests=tests, hash=_hash(mutant, tests))
+        done[mutant.name].update(tests=tests, hash=fingerprint(mutant, tests))
         save(done)
         print(f"[{i}/{len(todo)}] {mutant.name} (line {mutant.line}): {status}, {seconds:.0f} s")
 
@@ -243,7 +243,7 @@ def _forget_bytecode(path):
         pyc.unlink()
 
 
-def _hash(mutant, tests):
+def fingerprint(mutant, tests):
     return hashlib.sha256("\0".join([mutant.source, *tests]).encode()).hexdigest()
 
 
@@ -282,7 +282,7 @@ def main():
             m
             for m in ms
             if m.name in args.only
-            or (not args.only and done.get(m.name, {}).get("hash") != _hash(m, tests))
+            or (not args.only and done.get(m.name, {}).get("hash") != fingerprint(m, tests))
         ]
         if todo:
             sync()
