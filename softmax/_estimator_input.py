@@ -70,6 +70,15 @@ def _flavour(cls):
     return cls if base is None else _FLAVOURS[cls][1]
 
 
+def _outside_the_package():
+    """The `stacklevel` of the caller's frame that called into this package: a warning
+    names the user's line (`fit(X, y)`), however many of the package's frames lie between."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("softmax."):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _non_negative(name, value):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a finite number >= 0, got {type(value).__name__}")
@@ -115,12 +124,8 @@ def _check_X(X):
     return arr.astype(np.float64, copy=False)
 
 
-def _check_y(y, n_samples, *, stacklevel):
-    """Return the sorted unique labels and each sample's index into them.
-
-    `stacklevel` is the warnings module's, counted from here: the frame of the user's
-    call to `fit`, which a `DataConversionWarning` names.
-    """
+def _check_y(y, n_samples):
+    """Return the sorted unique labels and each sample's index into them."""
     if y is None:
         raise ValueError("SoftmaxRegression requires y to be passed, but the target y is None")
     if scipy.sparse.issparse(y):
@@ -128,7 +133,7 @@ def _check_y(y, n_samples, *, stacklevel):
     arr = _as_array("y", y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         msg = "A column-vector y was passed when a 1d array was expected: y was flattened"
-        warnings.warn(_flavour(DataConversionWarning)(msg), stacklevel=stacklevel)
+        warnings.warn(_flavour(DataConversionWarning)(msg), stacklevel=_outside_the_package())
         arr = arr.ravel()
     if arr.ndim != 1 or arr.shape[0] != n_samples:
         raise ValueError(

@@ -26,10 +26,6 @@ from softmax.solvers import _gradient_descent, _lbfgs
 #: The attributes a fit sets, all or none: `fit` removes them first; a model file holds them.
 FITTED = ("classes_", "coef_", "intercept_", "n_features_in_", "n_iter_", "loss_curve_")
 
-# Frames from `_check_y`'s warning up to the line that called `SoftmaxRegression.fit`:
-# _check_y, data_term, fit here, SoftmaxRegression.fit, and that caller.
-_CALLER_OF_FIT = 5
-
 
 def data_term(X, y, start):
     r"""Check the training data and return the mean cross-entropy as a function of $W$.
@@ -57,7 +53,7 @@ def data_term(X, y, start):
         classes, index = _dask.labels(X, y)
         return X, classes, _dask.data_term(X, index, start)
     X = _check_X(X)
-    classes, index = _check_y(y, X.shape[0], stacklevel=_CALLER_OF_FIT)
+    classes, index = _check_y(y, X.shape[0])
     X1 = np.hstack([np.ones((X.shape[0], 1)), X]) if start else X
 
     def data(W):

@@ -33,7 +33,8 @@ def test_the_numba_modules_are_mutated_by_the_kernel_runner_not_by_mutmut():
 def test_every_group_runs_tests_that_exist():
     for group in PLAN["group"] + PLAN["kernels"]:
         assert group["tests"], group["name"]
-        assert all((ROOT / t).exists() for t in group["tests"]), group["name"]
+        paths = [t.split("::")[0] for t in group["tests"] if not t.startswith("--")]
+        assert all((ROOT / t).exists() for t in paths), group["name"]
 
 
 def test_each_equivalent_mutant_is_listed_once_with_a_reason():
