@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import functools
 import json
 import os
 import re
@@ -98,6 +99,7 @@ def module_of(name):
     return "/".join(name.split(".")[:2]) + ".py"
 
 
+@functools.cache
 def _functions(path):
     """{name: source} of every function and method in a file of mutmut's mutated tree."""
     text = path.read_text()
