@@ -296,3 +296,20 @@ def test_complex_logsumexp_with_infinite_parts_agrees_with_the_direct_formula():
         if got.dtype != direct.dtype or not np.array_equal(got, direct, equal_nan=True):
             wrong.append(f"{x}, {y}: got {got}, expected {direct}")
     assert not wrong, f"{len(wrong)} of {len(infs) ** 2} pairs differ:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ([[np.inf, 0.0], [np.inf, 1.0], [0.0, 1.0]], [[1.0, 1.0], [-1.0, 1.0], [1.0, 1.0]]),
+        ([[np.inf + 0j, 0.0], [np.inf + 1j, 1.0], [1j, 1.0]], [[1.0, 1j], [2.0, 1.0], [1.0, 1.0]]),
+    ],
+    ids=["real", "complex"],
+)
+def test_weighted_logsumexp_sums_each_row_with_an_infinite_term_on_its_own(a, b):
+    # Rows whose largest kept exponent is not finite take the direct formula: per row.
+    a, b = np.array(a), np.array(b)
+    lse, sign = logsumexp(a, axis=1, b=b, return_sign=True)
+    for r in range(len(a)):
+        one = logsumexp(a[r], b=b[r], return_sign=True)
+        np.testing.assert_array_equal([lse[r], sign[r]], one, err_msg=f"row {r}")
