@@ -311,9 +311,9 @@ for name, f in LOSSES:
         ),
         case(
             f"{name}-reduction_not_str",
-            lambda f=f: f(Z, Y, reduction=None),
+            lambda f=f: f(Z, Y, reduction=1),
             TypeError,
-            r"reduction must be a str",
+            r"reduction must be a str, got int$",
         ),
     ]
 

@@ -243,6 +243,7 @@ def test_gradient_stays_finite_with_huge_logits():
         (np.float32, np.float32, np.float32),
         (np.float64, np.float64, np.float64),
         (np.float32, np.float64, np.float64),
+        (np.float64, np.float32, np.float64),
         (np.int64, np.int64, np.float64),
     ],
 )
