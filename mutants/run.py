@@ -239,8 +239,9 @@ def collect(groups):
             continue
         status.update(done)
         timing = BUILD / group["name"] / "seconds.json"
-        seconds = json.loads(timing.read_text())["seconds"] if timing.exists() else None
-        runs.append(dict(group=group["name"], tests=group["tests"], seconds=seconds))
+        timed = json.loads(timing.read_text()) if timing.exists() else {}
+        seconds, commit = timed.get("seconds"), timed.get("commit")
+        runs.append(dict(group=group["name"], tests=group["tests"], seconds=seconds, commit=commit))
         for name, st in sorted(done.items()):
             if st not in FOUND and st not in UNCOUNTED:
                 survivors.append(survivor(group, name, st, equivalent))
@@ -267,12 +268,12 @@ def report(groups):
         "",
         f"**All modules: {found} of {counted} found, {total} %.**",
         "",
-        "| group | tests | wall time |",
-        "| --- | --- | ---: |",
+        "| group | tests | wall time | at commit |",
+        "| --- | --- | ---: | --- |",
     ]
     for r in runs:
-        seconds = "–" if r["seconds"] is None else f"{r['seconds']} s"
-        md.append(f"| {r['group']} | {' '.join(r['tests'])} | {seconds} |")
+        seconds = "– (stopped)" if r["seconds"] is None else f"{r['seconds']} s"
+        md.append(f"| {r['group']} | {' '.join(r['tests'])} | {seconds} | {r['commit'] or '–'} |")
     md += [
         "",
         "| module | generated | not run | found | survived | no tests | equivalent | score |",
@@ -324,7 +325,9 @@ def run(group):
         sync(group)  # tests written during a long run count too
     if again and subprocess.run([*rerun, *again], cwd=BUILD / group["name"]).returncode:
         sys.exit(f"rerunning the survivors of group {group['name']} failed")
-    seconds = dict(seconds=round(time.monotonic() - start))
+    head = ["git", "rev-parse", "--short", "HEAD"]
+    commit = subprocess.run(head, cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    seconds = dict(seconds=round(time.monotonic() - start), commit=commit)
     (BUILD / group["name"] / "seconds.json").write_text(json.dumps(seconds))
 
 
