@@ -408,6 +408,18 @@ CASES += [
     case("random_data-features_zero", lambda: rd(5, 2, 0), ValueError, r"features must be"),
     case("random_data-total_float", lambda: rd(5.0, 2, 3), TypeError, r"total must be a positive"),
     case("random_data-classes_bool", lambda: rd(5, True, 3), TypeError, r"classes must be"),
+    case(
+        "random_data-classes_float",
+        lambda: rd(5, 2.0, 3),
+        TypeError,
+        r"classes must be a positive integer, got float$",
+    ),
+    case(
+        "random_data-features_float",
+        lambda: rd(5, 2, 3.0),
+        TypeError,
+        r"features must be a positive integer, got float$",
+    ),
     case("random_data-features_str", lambda: rd(5, 2, "3"), TypeError, r"features must be"),
     case(
         "random_data-feature_range_zero",
@@ -433,7 +445,12 @@ CASES += [
         TypeError,
         r"feature_range must be a positive finite",
     ),
-    case("random_data-seed_float", lambda: rd(5, 2, 3, seed=1.5), TypeError, r"seed must be None"),
+    case(
+        "random_data-seed_float",
+        lambda: rd(5, 2, 3, seed=1.5),
+        TypeError,
+        r"seed must be None, an int or a numpy Generator, got float$",
+    ),
     case("random_data-seed_str", lambda: rd(5, 2, 3, seed="0"), TypeError, r"seed must be None"),
     case("random_data-seed_bool", lambda: rd(5, 2, 3, seed=True), TypeError, r"seed must be None"),
     case("random_data-seed_negative", lambda: rd(5, 2, 3, seed=-1), ValueError, r"seed must be"),

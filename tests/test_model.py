@@ -609,3 +609,16 @@ def test_importing_softmax_leaves_threadpoolctl_to_the_first_fit():
         [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_random_data_is_reproducible_by_seed_and_spans_the_feature_range():
+    X1, P1 = random_data(50, 3, 2, feature_range=10.0, seed=7)
+    X2, P2 = random_data(50, 3, 2, feature_range=10.0, seed=7)
+    assert np.array_equal(X1, X2) and np.array_equal(P1, P2)
+    assert 5.0 < X1.max() < 10.0 and X1.min() >= 0.0
+
+
+def test_score_names_y_when_it_is_not_rectangular():
+    model = SoftmaxRegression().fit(X3, Y3)
+    with pytest.raises(TypeError, match=r"^y must be a rectangular array"):
+        model.score(X3[:2], [[0, 1], [2]])

@@ -115,7 +115,9 @@ def test_path_of_wrong_type_is_a_type_error(bad):
 
 
 def test_saving_an_unfitted_model_raises_not_fitted_and_writes_nothing(tmp_path):
-    with pytest.raises(NotFittedError, match="not fitted"):
+    with pytest.raises(
+        NotFittedError, match=r"^This SoftmaxRegression instance is not fitted yet$"
+    ):
         SoftmaxRegression().save(tmp_path / "m.npz")
     assert os.listdir(tmp_path) == []
 
