@@ -235,7 +235,8 @@ def collect(groups):
     status, survivors, runs = {}, [], []
     for group in groups:
         done = results(group)
-        if not done:
+        if not done:  # never run here: its modules have no row, so the group says so
+            runs.append(dict(group=group["name"], tests=group["tests"], seconds=None, commit=None))
             continue
         status.update(done)
         timing = BUILD / group["name"] / "seconds.json"
@@ -272,7 +273,7 @@ def report(groups):
         "| --- | --- | ---: | --- |",
     ]
     for r in runs:
-        seconds = "– (stopped)" if r["seconds"] is None else f"{r['seconds']} s"
+        seconds = "– (stopped or never run)" if r["seconds"] is None else f"{r['seconds']} s"
         md.append(f"| {r['group']} | {' '.join(r['tests'])} | {seconds} | {r['commit'] or '–'} |")
     md += [
         "",
