@@ -33,6 +33,9 @@ import kernels  # mutants/kernels.py, beside this file
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "mutmut"
 HERE = ROOT / "mutants"
+#: Checked in, one file per group: mutmut's verdicts (its .meta files) with the survivors'
+#: diffs and the run's wall time, so that a fresh clone goes on from them and reports them.
+SAVED = HERE / "results"
 COPIED = ["softmax", "tests", "derivations", "docs", "benchmarks"]
 COPIED_FILES = ["pyproject.toml", "README.md", "mkdocs.yml", "CITATION.cff"]
 
@@ -83,15 +86,61 @@ def results(group):
         return out
     from mutmut.stats import status_by_exit_code
 
-    out = {}
+    saved = load(group)
+    return {
+        key: status_by_exit_code[code]
+        for meta in saved.get("modules", {}).values()
+        for key, code in meta["exit_code_by_key"].items()
+    }
+
+
+def load(group):
+    path = SAVED / f"{group['name']}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save(group, **timing):
+    """Copy mutmut's verdicts of the group's modules into mutants/results/<group>.json.
+
+    A verdict stands while its function is unchanged, as in mutmut itself (which keeps it by
+    the function's hash); survivors are run again against the current tests after each run.
+    The survivors' diffs are kept too, since the mutated tree they are read from is not.
+    """
+    from mutmut.stats import status_by_exit_code
+
+    work, saved = BUILD / group["name"], load(group)
+    modules = {}
     for module in group["modules"]:
-        meta = BUILD / group["name"] / "mutants" / (module + ".meta")
-        if not meta.exists():
-            continue
-        data = json.loads(meta.read_text())
-        for key, code in data.get("exit_code_by_key", {}).items():
-            out[key] = status_by_exit_code[code]
-    return out
+        meta = work / "mutants" / (module + ".meta")
+        if meta.exists() and (work / "mutants" / module).exists():
+            data = json.loads(meta.read_text())
+            keep = ("hash_by_function_name", "exit_code_by_key")
+            modules[module] = {k: data[k] for k in keep}
+    if not modules:
+        return  # nothing ran here: the checked-in verdicts stand
+    diffs = {
+        key: mutmut_diff(group, key)
+        for meta in modules.values()
+        for key, code in meta["exit_code_by_key"].items()
+        if status_by_exit_code[code] not in (*FOUND, *UNCOUNTED)
+    }
+    if modules != saved.get("modules"):  # a run's time is known only where it finished
+        saved.pop("seconds", None), saved.pop("commit", None)
+    saved.update(modules=modules, diffs=diffs, **timing)
+    SAVED.mkdir(exist_ok=True)
+    text = json.dumps(saved, indent=1, sort_keys=True, ensure_ascii=False)
+    (SAVED / f"{group['name']}.json").write_text(text + "\n")
+
+
+def restore(group):
+    """Write the checked-in verdicts back as mutmut's .meta files where it has none, so that
+    mutmut runs only the mutants of changed functions and those never run."""
+    for module, meta in load(group).get("modules", {}).items():
+        path = BUILD / group["name"] / "mutants" / (module + ".meta")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            empty = dict(durations_by_key={}, estimated_durations_by_key={})
+            path.write_text(json.dumps({**meta, **empty}, indent=1))
 
 
 def module_of(name):
@@ -174,7 +223,7 @@ def survivor(group, name, status, equivalent):
         entry = kernels.results()[name]
         diff, where = entry["diff"].strip(), f"{module}:{entry['line']}"
     else:
-        diff = mutmut_diff(group, name)
+        diff = load(group)["diffs"][name]
         where = located(diff, module)
     before, after = change(diff)
     return dict(
@@ -234,14 +283,20 @@ def collect(groups):
     equivalent = equivalents()
     status, survivors, runs = {}, [], []
     for group in groups:
+        if not group.get("kernels"):
+            save(group)  # what a stopped run got through counts too
         done = results(group)
         if not done:  # never run here: its modules have no row, so the group says so
             runs.append(dict(group=group["name"], tests=group["tests"], seconds=None, commit=None))
             continue
         status.update(done)
-        timing = BUILD / group["name"] / "seconds.json"
-        timed = json.loads(timing.read_text()) if timing.exists() else {}
-        seconds, commit = timed.get("seconds"), timed.get("commit")
+        if group.get("kernels"):  # the time of its mutants' runs, from kernels.py's results
+            entries = kernels.results()
+            seconds = round(sum(entries[n]["seconds"] for n in done if n in entries)) or None
+            commit = None
+        else:
+            timed = load(group)
+            seconds, commit = timed.get("seconds"), timed.get("commit")
         runs.append(dict(group=group["name"], tests=group["tests"], seconds=seconds, commit=commit))
         for name, st in sorted(done.items()):
             if st not in FOUND and st not in UNCOUNTED:
@@ -313,6 +368,7 @@ def run(group):
         rerun = [sys.executable, HERE / "kernels.py", *modules, *tests, "--only"]
     else:
         sync(group)
+        restore(group)
         # One child at a time: the machine's two cores are shared.
         if mutmut(group, "run", "--max-children", "1").returncode:
             sys.exit(f"mutmut failed in group {group['name']}")
@@ -328,8 +384,9 @@ def run(group):
         sys.exit(f"rerunning the survivors of group {group['name']} failed")
     head = ["git", "rev-parse", "--short", "HEAD"]
     commit = subprocess.run(head, cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    seconds = dict(seconds=round(time.monotonic() - start), commit=commit)
-    (BUILD / group["name"] / "seconds.json").write_text(json.dumps(seconds))
+    if group.get("kernels"):
+        return  # mutants/kernels.py keeps its own results, each with its time
+    save(group, seconds=round(time.monotonic() - start), commit=commit)
 
 
 def main():
