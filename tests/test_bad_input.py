@@ -367,10 +367,20 @@ CASES += [
     case("G-X_none", lambda: notation.G(None, W), TypeError, r"X must be an array"),
     case("S-G_1d", lambda: notation.S(np.ones(3)), ValueError, r"G must be 2"),
     case("S-G_string", lambda: notation.S("G"), TypeError, r"G must be an array"),
-    case("Q-S_wrong_shape", lambda: notation.Q(P, np.ones((1, 2))), ValueError, r"S must have"),
+    case(
+        "Q-S_wrong_shape",
+        lambda: notation.Q(P, np.ones((1, 2))),  # G is (2, 3): S has G's 2 rows, one column
+        ValueError,
+        r"S must have shape \(2, 1\), got \(1, 2\)$",
+    ),
+    case("Q-S_1d", lambda: notation.Q(P, np.ones(2)), ValueError, r"S must be 2"),
     case("Q-G_ragged", lambda: notation.Q([[1.0], []], [[1.0]]), TypeError, r"G must be a rect"),
     case("L-P_Q_shapes_differ", lambda: notation.L(P, P[:, :2]), ValueError, r"P and Q must"),
     case("L-Q_1d", lambda: notation.L(P, np.ones(3)), ValueError, r"Q must be 2"),
+    case("L-P_1d", lambda: notation.L(np.ones(3), P), ValueError, r"P must be 2"),
+    case("D-P_1d", lambda: notation.D(np.ones(3), P, X), ValueError, r"P must be 2"),
+    case("D-Q_1d", lambda: notation.D(P, np.ones(3), X), ValueError, r"Q must be 2"),
+    case("D-X_1d", lambda: notation.D(P, P, np.ones(4)), ValueError, r"X must be 2"),
     case("D-P_Q_shapes_differ", lambda: notation.D(P, P.T, X), ValueError, r"P and Q must"),
     case(
         "D-X_rows_differ", lambda: notation.D(P, P, np.ones((3, 4))), ValueError, r"X must have 2"

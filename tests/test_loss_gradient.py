@@ -175,6 +175,17 @@ def test_notation_loss_is_log_likelihood():
     assert notation.L(P, Q) == pytest.approx(float(expected), rel=1e-13)
 
 
+@pytest.mark.parametrize(
+    ("p", "expected"),
+    [([[1.0, 0.0]], "nan"), ([[0.0, 1.0]], "-inf")],  # 0 * log 0 and 1 * log 0
+    ids=["zero_weight_on_log_zero", "full_weight_on_log_zero"],
+)
+def test_notation_loss_of_an_underflowed_q_is_literal_and_warns_nothing(p, expected):
+    # MATL-1 as written: where a q underflowed to 0 the literal form gives what IEEE
+    # arithmetic gives, quietly (pytest turns any RuntimeWarning into an error here).
+    assert str(notation.L(p, [[1.0, 0.0]])) == expected
+
+
 def test_notation_q_is_softmax_on_moderate_logits():
     W, X, _, _ = problem(seed=10, scale=2.0)
     G = notation.G(X, W)
