@@ -61,6 +61,7 @@ def sync(group):
     config = tomllib.loads(text)["tool"]["mutmut"]
     config["only_mutate"] = group["modules"]
     config["pytest_add_cli_args_test_selection"] = group["tests"]
+    config.update(group.get("mutmut", {}))  # the group's own settings, e.g. its timeout
     # Drop the [tool.mutmut] table and write it back with the choices of this run.
     text = re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[)", "", text)
     lines = ["[tool.mutmut]"] + [f"{k} = {json.dumps(v)}" for k, v in config.items()]

@@ -28,12 +28,19 @@ from softmax.solvers import DivergenceError  # noqa: E402
 pytestmark = pytest.mark.claim("IMPL-18")
 
 
-def _cluster():
-    """Two worker processes of one thread; no dashboard, and a free port for its HTTP server."""
+#: Under mutation testing (`make mutants`) the workers are threads of the test process: mutmut
+#: learns which tests call a function by recording calls in its own process, so code that ran
+#: only in worker processes would count as tested by none and its mutants would never run.
+IN_PROCESS = "MUTANT_UNDER_TEST" in os.environ
+
+
+def _cluster(processes=not IN_PROCESS):
+    """Two workers of one thread (processes unless under mutmut); no dashboard, and a free
+    port for its HTTP server."""
     return distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
-        processes=True,
+        processes=processes,
         dashboard_address=":0",
         scheduler_kwargs={"dashboard": False},
     )
@@ -42,6 +49,17 @@ def _cluster():
 @pytest.fixture(scope="module")
 def client():
     with _cluster() as cluster, distributed.Client(cluster) as c:
+        yield c
+
+
+@pytest.fixture
+def process_client(request):
+    """A client whose workers are processes even under mutmut, for the tests that need the
+    workers' memory and warnings kept out of the test process (elsewhere the module's client)."""
+    if not IN_PROCESS:
+        yield request.getfixturevalue("client")
+        return
+    with _cluster(processes=True) as cluster, distributed.Client(cluster) as c:
         yield c
 
 
@@ -88,7 +106,7 @@ def test_a_fit_on_a_dask_array_equals_the_in_memory_fit(client, solver):
     np.testing.assert_array_equal(b.classes_, a.classes_)
 
 
-def test_divergence_on_a_dask_array_raises_as_in_memory_and_leaves_no_fit(client):
+def test_divergence_on_a_dask_array_raises_as_in_memory_and_leaves_no_fit(process_client):
     X = da.from_array(np.array([[1e200], [-1e200]] * 10), chunks=(5, 1))
     y = da.from_array(np.array([0, 1] * 10), chunks=(5,))
     model = SoftmaxRegression(solver="gd", step=1e6)
@@ -112,7 +130,7 @@ def test_predictions_on_a_dask_array_are_lazy_and_equal_the_in_memory_ones(clien
     assert float(score.compute()) == model.score(X, y)
 
 
-def test_no_chunk_of_X_reaches_the_client(client):
+def test_no_chunk_of_X_reaches_the_client(process_client):
     """X (160 MB) is made and kept on the workers; the client's NumPy allocations during the
     fit (traced) stay far below one chunk of it (20 MB)."""
     rng = da.random.default_rng(3)
@@ -132,7 +150,7 @@ def test_no_chunk_of_X_reaches_the_client(client):
 def test_a_worker_lost_in_the_middle_of_a_fit_gives_the_same_weights_or_a_clear_error():
     X, y = _data(2)
     expected = SoftmaxRegression(max_iter=30).fit(X, y)
-    with _cluster() as cluster, distributed.Client(cluster) as c:
+    with _cluster(processes=True) as cluster, distributed.Client(cluster) as c:
         Xd, yd = da.from_array(X, chunks=(500, 5)), da.from_array(y, chunks=(500,))
         victim = sorted(c.scheduler_info()["workers"])[0]
         pid = c.run(os.getpid, workers=[victim])[victim]
