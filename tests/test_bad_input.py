@@ -60,6 +60,12 @@ for name, f in ALL3:
         ),
         case(f"{name}-axis_float", lambda f=f: f(Z, axis=1.0), TypeError, r"axis must be an int"),
         case(
+            f"{name}-axis_float_of_a_0d_array",  # a 0-d array checks its axis on a path of its own
+            lambda f=f: f(np.float64(1.0), axis=0.0),
+            TypeError,
+            r"axis must be an int, a tuple of ints or None, got float$",
+        ),
+        case(
             f"{name}-repeated_axis",
             lambda f=f: f(Z, axis=(1, -1)),
             ValueError,

@@ -149,6 +149,18 @@ def test_the_threadpool_controller_is_made_once_without_its_runtime_warnings(mon
     assert len(made) == 1
 
 
+def test_only_threadpoolctls_runtime_warnings_are_silenced(monkeypatch):
+    # The filter is for the OpenMP notice alone: any other warning made on the way is news.
+    class Controller:
+        def __init__(self):
+            warnings.warn("a deprecated option", DeprecationWarning, stacklevel=1)
+
+    monkeypatch.setattr(threadpoolctl, "ThreadpoolController", Controller)
+    monkeypatch.setattr(_threads, "_controller", None)
+    with pytest.warns(DeprecationWarning, match="^a deprecated option$"):
+        _threads._get_controller()
+
+
 def test_a_library_in_scipys_bundle_folder_counts_as_scipys():
     package = os.path.dirname(scipy.__file__)
     assert _threads._inside_scipy(os.path.join(package + ".libs", "libscipy_openblas.so"))
