@@ -496,6 +496,13 @@ def test_an_out_array_is_written_directly_with_no_result_beside_it(f):
     assert _peak(lambda: f(x, out=out)) < 0.5 * x.nbytes
 
 
+def test_a_float64_softmax_row_beyond_long_keeps_its_exponentials_in_the_result():
+    # softmax._blocks._long: a row longer than LONG is done chunk by chunk, with the
+    # result's row as the scratch for its exponentials: no second row beside the result.
+    x = rand((1, _blocks.long_rows().LONG + 1))
+    assert _peak(lambda: sm.softmax(x)) < 1.5 * x.nbytes
+
+
 @pytest.mark.parametrize("f", [sm.softmax, sm.log_softmax], ids=lambda f: f.__name__)
 def test_a_float32_row_longer_than_a_block_is_a_block_of_its_own(f):
     # Scratch for the exponentials is float64 (a float32 result cannot hold them): one row.
