@@ -12,7 +12,8 @@ import pytest
 import scipy.special
 
 import softmax as sm
-from derivations.reference import reference_row, ulp_error
+from derivations.properties import ULP_BOUND
+from derivations.reference import reference_row, ulp_error, ulp_error_scalar
 from derivations.sum_order import bound
 from softmax import _blocks, _column_kernels, _kernels, _tree
 
@@ -162,3 +163,37 @@ def test_both_layouts_decide_each_rows_maximum_its_first_index_and_mode_alike(n)
         want = _kernels._prepare(x, r, False, _kernels._bound(n), scratch)
         assert (m[r], k[r], mode[r]) == want, f"row {r}: {x[r]}"
         assert np.signbit(m[r]) == np.signbit(want[0]), f"row {r}: {x[r]}"
+
+
+@pytest.mark.parametrize("n", [2, 3, 1000])
+def test_n_equal_entries_whose_unshifted_sum_overflows_are_each_one_nth(n):
+    # IMPL-11: at m = log(max) - log n + 1/2 each e^m is finite but n of them overflow, so
+    # only the shifted form (IMPL-2) is exact here: q = 1/n, lse = m + log n.
+    m = np.log(np.finfo(np.float64).max) - np.log(n) + 0.5
+    x = np.full((1, n), m)
+    np.testing.assert_array_equal(sm.softmax(x), np.full((1, n), 1.0 / n))
+    lse = reference_row(x[0].tolist())[2]  # the exact value, to 60 digits
+    assert ulp_error_scalar(sm.logsumexp(x)[0], lse, np.float64) <= ULP_BOUND
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 1000, 1 << 17])
+def test_the_unshifted_form_is_taken_exactly_up_to_impl_11s_bound(n):
+    # IMPL-11's note: unshifted where the maximum is at most log(float max) - log n - 1. A
+    # lower bound would only cost speed, a higher one overflows (the test above); this
+    # pins the rule the kernels and the docs state.
+    stated = np.log(np.finfo(np.float64).max) - np.log(n) - 1.0
+    x = np.zeros((2, n))
+    x[0, 0], x[1, 0] = stated, np.nextafter(stated, np.inf)
+    m, s, mode = np.empty(2), np.empty(2), np.empty(2, np.int8)
+    e = np.exp(np.minimum(x, 0.0))  # entries the pass may read; their values do not matter
+    _kernels.finish_lse(x, e, m, s, False, mode)
+    assert mode.tolist() == [_kernels.UNSHIFTED, _kernels.SHIFTED]
+
+
+def test_a_pass_returns_the_count_of_rows_it_leaves_for_the_shifted_redo():
+    x = np.array([[0.0, 1.0], [800.0, 0.0], [2.0, 3.0], [900.0, 1.0], [-800.0, -801.0]])
+    e = np.exp(np.minimum(x, 0.0))
+    out, m, s, mode = np.empty(x.shape), np.empty(5), np.empty(5), np.empty(5, np.int8)
+    assert _kernels.finish_softmax(x, e, out, m, s, True, False, mode) == 3
+    assert _kernels.finish_lse(x, e, m, s, False, mode) == 3
+    assert mode.tolist() == [0, 1, 0, 1, 1]
