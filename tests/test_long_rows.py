@@ -8,13 +8,15 @@ accuracy of a tree sum (IMPL-12's bound $D(n)$ for the chunked tree).
 from __future__ import annotations
 
 import math
+import tracemalloc
 
 import numpy as np
 import pytest
 
 import softmax as sm
 from derivations.sum_order import bound
-from softmax import _blocks, _long_rows
+from softmax import _blocks, _kernels, _long_rows, _tree
+from tests.test_kernel_inputs import _boundary_rows
 
 pytestmark = pytest.mark.claim("IMPL-12")
 
@@ -137,3 +139,43 @@ def test_a_long_row_that_needs_no_shift_never_takes_the_whole_row_path(f, monkey
 
     monkeypatch.setattr(_blocks, "compute", whole_row)
     assert np.all(np.isfinite(f(_row()[None])))
+
+
+def test_long_rows_decide_unshifted_as_the_row_layout_does():
+    # IMPL-11's rule must not depend on the layout: each row at an edge of it (from
+    # tests/test_kernel_inputs.py), padded to a long row, is unshifted exactly where the
+    # row layout's _prepare gives it mode 0.
+    x = _boundary_rows(_long_rows.LONG + 1)
+    scratch = np.empty(_tree.scratch_size(x.shape[1]))
+    bound = _kernels._bound(x.shape[1])
+    for r in range(len(x)):
+        m, _, mode = _kernels._prepare(x, r, False, bound, scratch)
+        if np.isfinite(m):
+            assert _long_rows.unshifted(x[r], m) == (mode == _kernels.UNSHIFTED), f"row {r}"
+
+
+def test_a_chunk_is_divided_correctly_rounded_into_float64_and_by_the_reciprocal_otherwise():
+    # _long_rows.divide is _kernels._divide on one chunk (IMPL-13): for a float64 result the
+    # quotient IEEE division gives, for float32 the float64 product with 1/scale.
+    e = np.random.default_rng(4).uniform(0.0, 1.0, _long_rows.CHUNK)
+    scale = 3.0 * math.pi
+    exact, rough = np.empty_like(e), np.empty_like(e)
+    _long_rows.divide(e, exact, scale, True)
+    _long_rows.divide(e, rough, scale, False)
+    np.testing.assert_array_equal(exact, e / scale)
+    np.testing.assert_array_equal(rough, e * (1.0 / scale))
+    assert not np.array_equal(rough, exact)  # the two roundings differ somewhere here
+
+
+def test_a_long_row_given_its_exponentials_row_allocates_no_chunk_of_scratch():
+    # With `e` (the result's row) there is nowhere a chunk buffer is needed: what is left
+    # is the tree's scratch and the per-chunk stats, well under half a chunk of float64.
+    x, out = _row(5), np.empty(N)
+    _long_rows.row(x, out, out)  # compiled and warm
+    tracemalloc.start()
+    try:
+        _long_rows.row(x, out, out)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < _long_rows.CHUNK * 8 / 2
