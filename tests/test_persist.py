@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -71,6 +72,15 @@ def test_round_trip_is_bitwise_identical(tmp_path, labels, solver):
     assert type(loaded.n_iter_) is int and type(loaded.n_features_in_) is int
 
 
+def test_a_model_that_converged_before_its_first_step_round_trips(tmp_path):
+    model = fitted(tol=1e3)  # L-BFGS-B stops at the start: the gradient is below tol
+    assert model.n_iter_ == 0 and model.loss_curve_ == []
+    model.save(tmp_path / "m.npz")
+    loaded = SoftmaxRegression.load(tmp_path / "m.npz")
+    assert loaded.n_iter_ == 0 and loaded.loss_curve_ == []
+    assert loaded.coef_.tobytes() == model.coef_.tobytes()
+
+
 def test_callback_is_not_saved_and_loads_as_none(tmp_path):
     model = fitted(callback=lambda k, loss: None, max_iter=5)
     model.save(tmp_path / "m.npz")
@@ -122,10 +132,25 @@ def test_saving_an_unfitted_model_raises_not_fitted_and_writes_nothing(tmp_path)
     assert os.listdir(tmp_path) == []
 
 
-def test_object_classes_that_cannot_be_stored_are_a_type_error_at_save(tmp_path):
+@pytest.mark.parametrize(
+    ("classes", "found"),
+    [
+        # An object array names the Python types of its labels, sorted, so the user sees
+        # which labels are the problem; any other dtype is named by the dtype alone.
+        (np.array([1, (2, 3), None], dtype=object), "object ['NoneType', 'int', 'tuple'] "),
+        (np.array([1 + 0j, 2j, 3 + 0j]), "complex128  "),
+    ],
+)
+def test_classes_that_cannot_be_stored_are_a_type_error_at_save_naming_them(
+    tmp_path, classes, found
+):
     model = fitted()
-    model.classes_ = np.array([1, (2, 3), None], dtype=object)
-    with pytest.raises(TypeError, match=r"classes_ .* cannot be stored without pickle"):
+    model.classes_ = classes
+    message = (
+        f"classes_ of dtype {found}cannot be stored without pickle: "
+        "only bool, integer, float, str or bytes labels can be saved"
+    )
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         model.save(tmp_path / "m.npz")
     assert os.listdir(tmp_path) == []
 
@@ -174,6 +199,75 @@ def test_overwriting_an_existing_file_replaces_it(saved):
     fitted("str", alpha=3.0).save(saved)
     assert SoftmaxRegression.load(saved).classes_.tolist() == ["cat", "dog", "emu"]
     assert os.listdir(saved.parent) == ["model.npz"]
+
+
+def test_writing_into_a_folder_that_does_not_exist_is_file_not_found(tmp_path):
+    # The temporary file cannot be created, so there is none to remove: the caller gets the
+    # FileNotFoundError of the open, not an error of the clean-up.
+    with pytest.raises(FileNotFoundError):
+        fitted().save(tmp_path / "absent" / "m.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_temporary_file_is_a_hidden_file_in_the_targets_folder(tmp_path, monkeypatch):
+    # In the target's folder, so that os.replace is a rename within one file system (atomic)
+    # whatever the working directory; hidden and named after the target, so that one a crash
+    # leaves behind is recognisable. It adds 22 characters to the target's name (two dots,
+    # 16 hex digits of 8 random bytes, ".tmp"): within the usual limit of 255 characters to
+    # a file name, any target name of up to 233 characters can be written.
+    (tmp_path / "models").mkdir()
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    opened = []
+
+    def recording(file, arrays):
+        opened.append(file.name)
+        np.savez(file, **arrays)
+
+    monkeypatch.setattr(persist, "_write_arrays", recording)
+    fitted().save(tmp_path / "models" / "m.npz")
+    folder, name = os.path.split(opened[0])
+    assert folder == str(tmp_path / "models")
+    assert re.fullmatch(r"\.m\.npz\.[0-9a-f]{16}\.tmp", name), name
+    assert os.listdir(tmp_path / "models") == ["m.npz"] and os.listdir(tmp_path / "cwd") == []
+
+
+WRITTEN = {
+    "coef": np.array([[0.1, -2.5], [3.0, 0.0]], dtype=np.float32),
+    "intercept": np.array([0.5, -0.5], dtype=np.float32),
+    "classes": np.array([3, 7], dtype=np.int32),
+    "n_features_in": np.int32(2),
+    "n_iter": np.int32(4),
+    "loss_curve": np.array([0.75, 0.5, 0.25, 0.125], dtype=np.float32),
+}
+
+
+def test_write_stores_the_formats_dtypes_whatever_the_input_dtypes(tmp_path):
+    persist.write(tmp_path / "m.npz", params={"alpha": 0.5}, **WRITTEN)
+    arrays = arrays_of(tmp_path / "m.npz")
+    stored = {key: arrays[key].dtype for key in arrays}
+    assert stored == {
+        "format": np.dtype("<U25"),
+        "format_version": np.int64,
+        "params": np.dtype("<U14"),
+        "coef": np.float64,
+        "intercept": np.float64,
+        "classes": np.int32,  # labels keep their own dtype
+        "n_features_in": np.int64,
+        "n_iter": np.int64,
+        "loss_curve": np.float64,
+    }
+    for key, value in WRITTEN.items():  # float32 to float64 is exact, so are the ints
+        assert np.array_equal(arrays[key], value), key
+
+
+def test_params_are_stored_with_sorted_keys_whatever_the_order_of_the_dict(tmp_path):
+    # Equal parameters make equal files, however the caller built the dict.
+    params = {"tol": 0.001, "alpha": 0.5, "solver": "gd"}
+    persist.write(tmp_path / "a.npz", params=params, **WRITTEN)
+    persist.write(tmp_path / "b.npz", params=dict(reversed(params.items())), **WRITTEN)
+    stored = [arrays_of(tmp_path / name)["params"][()] for name in ("a.npz", "b.npz")]
+    assert stored[0] == stored[1] == '{"alpha": 0.5, "solver": "gd", "tol": 0.001}'
 
 
 def test_missing_file_is_file_not_found(tmp_path):
@@ -234,7 +328,12 @@ def test_a_file_that_is_not_a_model_archive_is_a_value_error(tmp_path, content, 
 
 def test_a_single_npy_array_is_not_a_model_file(tmp_path):
     np.save(tmp_path / "m.npy", np.ones(3))
-    with pytest.raises(ValueError, match=r"not an \.npz archive"):
+    message = (
+        f"{tmp_path / 'm.npy'} is not a readable softmax.SoftmaxRegression file (truncated, "
+        "corrupted or not an .npz archive): ValueError: it is a single .npy array, not an "
+        ".npz archive"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         SoftmaxRegression.load(tmp_path / "m.npy")
 
 
@@ -244,37 +343,90 @@ def test_an_npz_holding_pickled_objects_is_refused_without_unpickling(saved):
         SoftmaxRegression.load(saved)
 
 
+SHAPES = "(need M >= 2 classes, coef (M, N), intercept (M,))"
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"format": np.array("sklearn.LogisticRegression")}, "format name is 'sklearn"),
-        ({"format": np.array([persist.FORMAT_NAME])}, "'format' must be a scalar"),
-        ({"format_version": np.array(2)}, "format version 2 is not supported"),
-        ({"format_version": np.array(0)}, "format version 0 is not supported"),
-        ({"format_version": np.array(1.0)}, "'format_version' must be a scalar"),
-        ({"coef": None}, r"missing key\(s\) \['coef'\]"),
-        ({"params": None, "classes": None}, r"missing key\(s\) \['classes', 'params'\]"),
-        ({"pickle": np.zeros(1)}, r"unexpected key\(s\) \['pickle'\]"),
-        ({"params": np.array("{not json")}, "'params' is not valid JSON"),
-        ({"params": np.array("[1, 2]")}, "'params' must be a JSON object"),
-        ({"params": np.array('{"alpha": 0.0}')}, "params hold"),
-        ({"coef": np.ones((3, 3), dtype=np.float32)}, "'coef' must be a 2-d float64"),
-        ({"coef": np.ones(9)}, "'coef' must be a 2-d float64"),
-        ({"coef": np.full((3, 3), np.nan)}, "'coef' holds non-finite"),
-        ({"coef": np.ones((4, 3))}, "shapes do not agree"),
-        ({"intercept": np.ones(2)}, "shapes do not agree"),
-        ({"classes": np.array([0, 1])}, "shapes do not agree"),
-        ({"classes": np.array([[0, 1, 2]])}, "'classes' must be a 1-d"),
-        ({"classes": np.array([2, 1, 0])}, "classes sorted and unique"),
-        ({"classes": np.array([1, 1, 2])}, "classes sorted and unique"),
-        ({"n_features_in": np.array(4)}, "n_features_in=4 does not match"),
-        ({"n_iter": np.array(-1)}, "n_iter must be >= 0"),
-        ({"loss_curve": np.array([[0.5]])}, "'loss_curve' must be a 1-d float64"),
+        (
+            {"format": np.array("sklearn.LogisticRegression")},
+            "format name is 'sklearn.LogisticRegression', expected 'softmax.SoftmaxRegression'",
+        ),
+        (
+            {"format": np.array([persist.FORMAT_NAME])},
+            "'format' must be a scalar of kind 'U', got <U25",
+        ),
+        ({"format": np.array(1)}, "'format' must be a scalar of kind 'U', got int64"),
+        (
+            {"format_version": np.array(2)},
+            "format version 2 is not supported (this reader knows version 1 only)",
+        ),
+        (
+            {"format_version": np.array(0)},
+            "format version 0 is not supported (this reader knows version 1 only)",
+        ),
+        (
+            {"format_version": np.array(1.0)},
+            "'format_version' must be a scalar of kind 'iu', got float64",
+        ),
+        ({"coef": None}, "missing key(s) ['coef'], unexpected key(s) []"),
+        (
+            {"params": None, "classes": None},
+            "missing key(s) ['classes', 'params'], unexpected key(s) []",
+        ),
+        ({"pickle": np.zeros(1)}, "missing key(s) [], unexpected key(s) ['pickle']"),
+        (
+            {"params": np.array("{not json")},
+            "'params' is not valid JSON: Expecting property name enclosed in double quotes: "
+            "line 1 column 2 (char 1)",
+        ),
+        ({"params": np.array("[1, 2]")}, "'params' must be a JSON object, got list"),
+        ({"params": np.array(b"{}")}, "'params' must be a scalar of kind 'U', got |S2"),
+        ({"params": np.array('{"alpha": 0.0}')}, "params hold ['alpha'], not SoftmaxRegression's"),
+        (
+            {"coef": np.ones((3, 3), dtype=np.float32)},
+            "'coef' must be a 2-d float64 array, got float32 (3, 3)",
+        ),
+        ({"coef": np.ones(9)}, "'coef' must be a 2-d float64 array, got float64 (9,)"),
+        ({"coef": np.full((3, 3), np.nan)}, "'coef' holds non-finite values"),
+        (
+            {"coef": np.ones((4, 3))},
+            f"shapes do not agree: coef (4, 3), intercept (3,), classes (3,) {SHAPES}",
+        ),
+        (
+            {"intercept": np.ones(3, dtype=np.float32)},
+            "'intercept' must be a 1-d float64 array, got float32 (3,)",
+        ),
+        (
+            {"intercept": np.ones(2)},
+            f"shapes do not agree: coef (3, 3), intercept (2,), classes (3,) {SHAPES}",
+        ),
+        (
+            {"classes": np.array([0, 1])},
+            f"shapes do not agree: coef (3, 3), intercept (3,), classes (2,) {SHAPES}",
+        ),
+        ({"classes": np.array([[0, 1, 2]])}, "'classes' must be a 1-d array of labels, got int64"),
+        ({"classes": np.array([2, 1, 0])}, "n_iter must be >= 0 and classes sorted and unique"),
+        ({"classes": np.array([1, 1, 2])}, "n_iter must be >= 0 and classes sorted and unique"),
+        ({"n_features_in": np.array(4)}, "n_features_in=4 does not match coef (3, 3) (M, N)"),
+        (
+            {"n_features_in": np.array(3.0)},
+            "'n_features_in' must be a scalar of kind 'iu', got float64",
+        ),
+        ({"n_iter": np.array(-1)}, "n_iter must be >= 0 and classes sorted and unique"),
+        ({"n_iter": np.array(2.0)}, "'n_iter' must be a scalar of kind 'iu', got float64"),
+        (
+            {"loss_curve": np.array([[0.5]])},
+            "'loss_curve' must be a 1-d float64 array, got float64 (1, 1)",
+        ),
     ],
 )
-def test_inconsistent_contents_are_a_value_error_naming_the_problem(saved, changes, message):
+def test_inconsistent_contents_are_a_value_error_naming_the_file_and_the_problem(
+    saved, changes, message
+):
     rewrite(saved, **changes)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^{re.escape(f'{saved}: {message}')}$"):
         SoftmaxRegression.load(saved)
 
 
