@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import re
 import subprocess
 import sys
 import textwrap
@@ -192,6 +193,14 @@ def test_gd_stops_once_the_largest_gradient_entry_is_below_tol():
     assert np.abs(cross_entropy_grad(W, X1, Y3)).max() < 1e-3
 
 
+def test_gd_stops_only_strictly_below_tol_so_tol_zero_runs_every_step():
+    # Zero features and balanced labels: W = 0 is the optimum, where the gradient is exactly
+    # 0. That is not below tol = 0, so gd takes all max_iter steps (and stays at W = 0).
+    model = SoftmaxRegression(solver="gd", tol=0.0, max_iter=5).fit(np.zeros((4, 1)), [0, 1, 0, 1])
+    assert model.n_iter_ == 5 and model.loss_curve_ == model.loss_curve_[:1] * 5
+    assert not model.coef_.any() and not model.intercept_.any()
+
+
 def test_alpha_penalises_the_weights_but_not_the_intercept():
     # At the optimum of f, (Q - P)^T X / O + alpha [0 | coef] = 0: the bias column's
     # gradient is the plain cross-entropy one.
@@ -254,12 +263,32 @@ def test_gd_divergence_raises_naming_iteration_and_step_and_leaves_no_fitted_sta
     y = np.arange(50) % 2
     model = SoftmaxRegression(solver="gd").fit(X3, Y3)  # fitted before: refit must clear it
     model.set_params(step=1e6)
-    with pytest.raises(DivergenceError, match=r"iteration 1 with step=1000000\.0") as info:
+    message = (
+        "gradient descent diverged at iteration 1 with step=1000000.0: the loss or weights "
+        "became non-finite. Use a smaller step (e.g. step=100000) or rescale the features."
+    )
+    with pytest.raises(DivergenceError, match=f"^{re.escape(message)}$") as info:
         model.fit(X, y)
-    assert "smaller step" in str(info.value) and isinstance(info.value, ValueError)
+    assert isinstance(info.value, ValueError)
     assert not any(hasattr(model, name) for name in FITTED_NAMES)
     with pytest.raises(NotFittedError):
         model.predict(X3)
+
+
+def test_gd_step_that_overflows_raises_divergence_and_no_overflow_warning():
+    # The feature is 1e10 in the rows of class 0 and 0 in the others: at W = 0 the gradient
+    # of its weights is +-1e10 / 4, so step * grad overflows to inf in the first update itself.
+    # That is the divergence the error reports, not a RuntimeWarning of NumPy's.
+    y = np.arange(50) % 2
+    X = np.where(y == 0, 1e10, 0.0)[:, np.newaxis]
+    message = (
+        "gradient descent diverged at iteration 1 with step=1e+300: the loss or weights "
+        "became non-finite. Use a smaller step (e.g. step=1e+299) or rescale the features."
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DivergenceError, match=f"^{re.escape(message)}$"):
+            SoftmaxRegression(solver="gd", step=1e300).fit(X, y)
 
 
 def test_lbfgs_divergence_raises_and_leaves_no_fitted_state():
