@@ -135,7 +135,10 @@ def accuracy(predicted, y):
     """The mean of ``predicted == y``, lazily (`y` a Dask or NumPy array)."""
     import dask.array as da
 
-    y = y if is_dask(y) else da.from_array(np.asarray(y), chunks=predicted.chunks)
+    y = y if is_dask(y) else np.asarray(y)
+    # Checked before a NumPy y is split like `predicted`, which fails on another shape.
     if y.shape != predicted.shape:
         raise ValueError(f"y must have shape {predicted.shape}, got {y.shape}")
+    if not is_dask(y):
+        y = da.from_array(y, chunks=predicted.chunks)
     return (predicted == y).mean()

@@ -122,12 +122,31 @@ def test_predictions_on_a_dask_array_are_lazy_and_equal_the_in_memory_ones(clien
     for method in ("predict", "predict_proba", "predict_log_proba", "decision_function"):
         lazy = getattr(model, method)(Xd)
         assert isinstance(lazy, da.Array), method
+        # The lazy array declares what its blocks hold: (O, M) logits, not X's (O, N).
+        expected = getattr(model, method)(X)
+        assert (lazy.shape, lazy.dtype) == (expected.shape, expected.dtype), method
         # Each row is computed from that row alone (the same product and kernel per block):
         # the same bits as in memory.
         np.testing.assert_array_equal(lazy.compute(), getattr(model, method)(X))
     score = model.score(Xd, yd)
     assert isinstance(score, da.Array)
     assert float(score.compute()) == model.score(X, y)
+    # Lazy labels stay lazy: the score's graph computes them, rather than taking a copy of
+    # y computed and brought to the client (from_array of the same values would be named
+    # like yd itself, so the labels here are a derived array).
+    lazy_y = yd + 0
+    graph = model.score(Xd, lazy_y).__dask_graph__()
+    assert any(lazy_y.name in str(key) for key in graph)
+    # NumPy labels are split like the predictions.
+    assert float(model.score(Xd, y).compute()) == model.score(X, y)
+
+
+def test_a_score_on_a_dask_array_names_y_of_the_wrong_shape(client):
+    X, y = _data(1, n=100)
+    model = SoftmaxRegression(max_iter=5).fit(X, y)
+    Xd = da.from_array(X, chunks=(50, 5))
+    with pytest.raises(ValueError, match=r"^y must have shape \(100,\), got \(99,\)$"):
+        model.score(Xd, y[:-1])
 
 
 def test_no_chunk_of_X_reaches_the_client(process_client):
