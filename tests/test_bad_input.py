@@ -190,6 +190,32 @@ CASES += [
         r"keepdims must be a bool",
     ),
 ]
+# Weights or complex z take logsumexp's other path (softmax._weighted), which checks `axis`
+# on its own.
+for kind, lse in [
+    ("weighted", lambda **kw: sm.logsumexp(Z, b=np.ones(3), **kw)),
+    ("complex", lambda **kw: sm.logsumexp(Z + 0j, **kw)),
+]:
+    CASES += [
+        case(
+            f"logsumexp-{kind}-axis_out_of_range",
+            lambda lse=lse: lse(axis=2),
+            ValueError,
+            r"^axis=2 is out of range for an array of 2 dimension\(s\)$",
+        ),
+        case(
+            f"logsumexp-{kind}-repeated_axis",
+            lambda lse=lse: lse(axis=(1, -1)),
+            ValueError,
+            r"^axis=\(1, -1\) repeats an axis$",
+        ),
+        case(
+            f"logsumexp-{kind}-axis_float",
+            lambda lse=lse: lse(axis=1.0),
+            TypeError,
+            r"^axis must be an int, a tuple of ints or None, got float$",
+        ),
+    ]
 
 # -- cross_entropy, log_likelihood ------------------------------------------------------------
 for name, f in LOSSES:

@@ -512,6 +512,14 @@ def test_a_float32_row_longer_than_a_block_is_a_block_of_its_own(f):
     assert _peak(lambda: f(x)) < x.nbytes + 1.5 * 8 * x.shape[1]  # the result and one row
 
 
+def test_weighted_logsumexp_needs_two_arrays_like_z_and_copies_no_rows_of_z_or_b():
+    # softmax._weighted.real_rows: the kept entries (b = 0 masks its entry) and their
+    # exponentials, weighted in place. Float64 rows of z and b, all with a finite maximum,
+    # are read as they are; the bound is halfway to a third array.
+    z, b = rand((200, 1000)), rand((200, 1000), seed=1)
+    assert _peak(lambda: sm.logsumexp(z, axis=1, b=b, return_sign=True)) < 2.5 * z.nbytes
+
+
 @pytest.mark.parametrize("f", [sm.softmax, sm.log_softmax], ids=lambda f: f.__name__)
 def test_a_slice_along_axis_0_comes_back_c_contiguous(f):
     assert f(rand((30, 7)), axis=0).flags.c_contiguous

@@ -221,9 +221,18 @@ def test_logsumexp_reduces_int_tuple_and_none_axes_with_keepdims():
     assert logsumexp(a, axis=(-1, -2)) == logsumexp(a, axis=None) == 1e10
     assert logsumexp(a, axis=None, keepdims=True).shape == (1, 1)
     ones = np.ones((1, 2, 3, 4))
-    for axis, shape in [(2, (1, 2, 4)), ((1, 3), (1, 3)), (None, ())]:
+    for axis, shape, kept in [
+        (2, (1, 2, 4), (1, 2, 1, 4)),
+        ((1, 3), (1, 3), (1, 1, 3, 1)),
+        (None, (), (1, 1, 1, 1)),
+    ]:
         r, s = logsumexp(ones, axis=axis, b=ones, return_sign=True)
         assert r.shape == s.shape == logsumexp(ones, axis=axis, b=ones).shape == shape
+        # keepdims with weights: the value and the sign both keep unit slice axes
+        rk, sk = logsumexp(ones, axis=axis, b=ones, keepdims=True, return_sign=True)
+        assert rk.shape == sk.shape == logsumexp(ones, axis=axis, b=ones, keepdims=True).shape
+        assert rk.shape == kept
+        assert np.array_equal(rk.reshape(shape), r) and np.array_equal(sk.reshape(shape), s)
 
 
 A22903 = [3.06409428, 0.37251854, 3.87471931]
@@ -282,20 +291,37 @@ def test_complex_logsumexp_wraps_the_imaginary_part_into_minus_pi_to_pi():
     assert logsumexp(np.array([-np.pi * 1j]), axis=-1) == np.pi * 1j
 
 
+INFS = [-INF, INF] + [complex(r, i) for r in (-INF, INF) for i in (0.0, -0.0, INF, -INF)]
+INFS += [complex(r, i) for r in (-INF, INF) for i in (0.7533, 2.3562, 3.9270, 5.4978)]
+
+
 def test_complex_logsumexp_with_infinite_parts_agrees_with_the_direct_formula():
     """gh-22601: with infinite entries nothing can overflow, so the result is the log of
     the IEEE sum of exponentials, log(sum(exp(z))), for every pair of these entries."""
-    infs = [-INF, INF] + [complex(r, i) for r in (-INF, INF) for i in (0.0, -0.0, INF, -INF)]
-    infs += [complex(r, i) for r in (-INF, INF) for i in (0.7533, 2.3562, 3.9270, 5.4978)]
     wrong = []
-    for x, y in itertools.product(infs, repeat=2):
+    for x, y in itertools.product(INFS, repeat=2):
         z = np.array([x, y])
         with np.errstate(all="ignore"):
             direct = np.log(np.sum(np.exp(z)))
         got = logsumexp(z, axis=-1)
         if got.dtype != direct.dtype or not np.array_equal(got, direct, equal_nan=True):
             wrong.append(f"{x}, {y}: got {got}, expected {direct}")
-    assert not wrong, f"{len(wrong)} of {len(infs) ** 2} pairs differ:\n" + "\n".join(wrong)
+    assert not wrong, f"{len(wrong)} of {len(INFS) ** 2} pairs differ:\n" + "\n".join(wrong)
+
+
+def test_complex_weighted_logsumexp_with_infinite_parts_is_the_log_of_the_weighted_ieee_sum():
+    """As gh-22601 above, with weights: a weight with an imaginary part multiplies e^z as a
+    complex number, and a zero weight leaves its entry out, even one far above the rest."""
+    b = np.array([1j, 2.0 - 1j, 0.0])
+    wrong = []
+    for x, y in itertools.product(INFS, repeat=2):
+        z = np.array([x, y, 1000.0])
+        with np.errstate(all="ignore"):
+            direct = np.log(np.sum(b[:2] * np.exp(z[:2])))
+        got = logsumexp(z, axis=-1, b=b)
+        if got.dtype != direct.dtype or not np.array_equal(got, direct, equal_nan=True):
+            wrong.append(f"{x}, {y}: got {got}, expected {direct}")
+    assert not wrong, f"{len(wrong)} of {len(INFS) ** 2} pairs differ:\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize(
@@ -315,6 +341,14 @@ def test_weighted_logsumexp_sums_each_row_with_an_infinite_term_on_its_own(a, b)
         np.testing.assert_array_equal([lse[r], sign[r]], one, err_msg=f"row {r}")
 
 
+def test_weighted_logsumexp_with_an_infinite_term_is_infinite_without_an_overflow_warning():
+    # The row's largest term is infinite, so it is summed as written, where 1e10 e^700 is
+    # beyond the float range too: the log of the IEEE sum is inf, and no RuntimeWarning
+    # escapes (pytest turns warnings into errors).
+    lse, sign = logsumexp([INF, 700.0], b=[1.0, 1e10], return_sign=True)
+    assert lse == INF and sign == 1.0
+
+
 def test_weighted_logsumexp_rows_with_finite_maxima_in_other_columns_are_each_their_own():
     a = np.array([[0.0, 3.0, 1.0], [2.0, 0.0, 5.0], [4.0, 1.0, 0.0]])
     b = np.array([[1.0, -1.0, 2.0], [1.0, 1.0, -3.0], [0.5, 1.0, 1.0]])
@@ -330,8 +364,14 @@ def test_weighted_logsumexp_keeps_a_tiny_remainder_to_full_precision():
 
 
 def test_complex_weighted_logsumexp_is_the_log_of_the_weighted_sum_and_skips_zero_weights():
-    a = np.array([[1.0 + 0.5j, 0.3 - 2.0j, 700.0 + 0j], [0.2j, 1.5 + 1j, -1.0 + 0j]])
-    b = np.array([[2.0 - 1j, 0.5, 0.0], [1.0, 3.0 + 2j, -0.5]])
+    a = np.array(
+        [
+            [1.0 + 0.5j, 0.3 - 2.0j, 700.0 + 0j],
+            [0.2j, 1.5 + 1j, -1.0 + 0j],
+            [800.0 + 0.5j, 799.0 - 1j, 0j],  # e^800 overflows: summed shifted, b = 0 or not
+        ]
+    )
+    b = np.array([[2.0 - 1j, 0.5, 0.0], [1.0, 3.0 + 2j, -0.5], [1j, 1.0, 0.0]])
     got = logsumexp(a, axis=1, b=b)
     for r in range(len(a)):
         assert_lse(got[r], a[r], b[r])  # exact_lse leaves out the zero-weight terms
