@@ -12,6 +12,7 @@ import softmax as sm
 from derivations.reference import reference
 from softmax import notation
 from softmax.loss import residual_and_losses
+from tests.test_functions import _peak
 
 EPS64 = np.finfo(np.float64).eps
 REDUCTIONS = ["mean", "sum", "none"]
@@ -246,6 +247,29 @@ def test_gradient_stays_finite_with_huge_logits():
     # Logits [500, -500] (label 1: q - p = [1, -1]) and [-500, 500] (right: q - p = 0),
     # so (Q - P)^T X / O = [1, -1]^T [1, 1] / 2.
     np.testing.assert_array_equal(g, np.array([[0.5, 0.5], [-0.5, -0.5]]))
+
+
+def test_a_gradient_beyond_the_float_range_is_refused_even_where_the_loss_is_finite():
+    # Every logit is 0 and the loss is log 2, but the gradient's sums over the samples,
+    # of -0.5 * 1.7e308 for 2048 samples and +0.5 * 1.7e308 for 2048 more, are beyond the
+    # float range: inf, or NaN where BLAS adds partial sums of opposite signs. The ValueError
+    # names W and X, and no RuntimeWarning escapes (pytest turns warnings into errors).
+    O = 4096
+    W, X, y = np.zeros((2, 3)), np.full((O, 3), 1.7e308), np.repeat([0, 1], O // 2)
+    assert np.isfinite(sm.cross_entropy(X @ W.T, y))
+    tail = r"\(max \|W\| = 0, max \|X\| = 1\.7e\+308\): rescale them$"
+    with pytest.raises(ValueError, match=r"^W and X give .+ " + tail):
+        sm.cross_entropy_loss_and_grad(W, X, y)
+
+
+def test_loss_and_grad_allocates_its_gradient_and_no_copy_of_float64_w_or_x():
+    # Memory is O(O M) beside the (M, N) gradient (loss_and_grad_sums), which is returned
+    # as it is, and float64 W and X are read as they are. With O = 4 samples the O x M
+    # parts are a few hundred bytes and the finiteness checks' booleans an eighth of the
+    # gradient; the bound is halfway to one more (M, N) float64 array.
+    W, X, y, _ = problem(seed=16, O=4, M=3, N=100_000)
+    grad = sm.cross_entropy_grad(W, X, y)
+    assert _peak(lambda: sm.cross_entropy_loss_and_grad(W, X, y)) < 1.5 * grad.nbytes
 
 
 @pytest.mark.parametrize(
