@@ -321,10 +321,26 @@ def test_any_sortable_labels_come_back_from_predict(labels):
     assert model.score(X3, y) > 0.6
 
 
-def test_column_vector_y_is_flattened_with_a_data_conversion_warning():
+def fit_in_this_module(X, y):
+    return SoftmaxRegression().fit(X, y)
+
+
+def fit_in_a_namespace_without_a_module_name(X, y):
+    """`fit(X, y)` in code run by `exec` in a bare namespace: its frame has no `__name__`."""
+    namespace = {"SoftmaxRegression": SoftmaxRegression, "X": X, "y": y}
+    exec(compile("model = SoftmaxRegression().fit(X, y)", "<fit call>", "exec"), namespace)
+    return namespace["model"]
+
+
+@pytest.mark.parametrize(
+    ("fit", "caller"),
+    [(fit_in_this_module, __file__), (fit_in_a_namespace_without_a_module_name, "<fit call>")],
+    ids=["module", "exec-without-name"],
+)
+def test_column_vector_y_is_flattened_with_a_data_conversion_warning(fit, caller):
     with pytest.warns(DataConversionWarning, match="column-vector y") as caught:
-        model = SoftmaxRegression().fit(X3, Y3[:, None])
-    assert caught[0].filename == __file__  # the warning names the caller's line, not ours
+        model = fit(X3, Y3[:, None])
+    assert caught[0].filename == caller  # the warning names the caller's line, not ours
     assert np.array_equal(model.coef_, SoftmaxRegression().fit(X3, Y3).coef_)
 
 
