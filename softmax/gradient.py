@@ -20,7 +20,8 @@ __all__ = ["cross_entropy_grad", "cross_entropy_loss_and_grad", "log_likelihood_
 
 
 def check_problem(W, X, labels):
-    """Validate weights (M, N), features (O, N) and labels; return float64 copies."""
+    """Validate weights (M, N), features (O, N) and labels; return them as float64 (a float64
+    array as it is, anything else converted), the labels' kind and index, and the result dtype."""
     W = as_float_array("W", W, ndim=2)
     X = as_float_array("X", X, ndim=2)
     check_nonempty("W", W)
@@ -89,9 +90,11 @@ def cross_entropy_loss_and_grad(W, X, labels):
     with np.errstate(over="ignore", invalid="ignore"):
         loss, grad = loss_and_grad_f64(W, X, kind, y)
     if not (np.isfinite(loss) and np.isfinite(grad).all()):
-        # Finite W and X can still give logits X Wᵀ beyond the float range.
+        # Finite W and X can still give logits X Wᵀ, or gradient sums (Q - P)ᵀ X, beyond the
+        # float range.
         raise ValueError(
-            "W and X give logits X @ W.T beyond the floating-point range "
+            "W and X give logits X @ W.T or a gradient (Q - P).T @ X beyond the floating-point "
+            "range "
             f"(max |W| = {np.abs(W).max():.3g}, max |X| = {np.abs(X).max():.3g}): rescale them"
         )
     return dtype.type(loss), grad.astype(dtype, copy=False)
