@@ -656,6 +656,15 @@ def test_importing_softmax_leaves_threadpoolctl_to_the_first_fit():
     assert done.returncode == 0, done.stderr
 
 
+def test_load_digits_without_scikit_learn_names_the_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # import now fails
+    message = (
+        "softmax.datasets.load_digits needs scikit-learn: pip install 'softmax-verified[test]'"
+    )
+    with pytest.raises(ImportError, match=f"^{re.escape(message)}$"):
+        load_digits()
+
+
 def test_random_data_is_reproducible_by_seed_and_spans_the_feature_range():
     X1, P1 = random_data(50, 3, 2, feature_range=10.0, seed=7)
     X2, P2 = random_data(50, 3, 2, feature_range=10.0, seed=7)

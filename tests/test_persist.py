@@ -116,11 +116,27 @@ def test_path_may_be_str_or_pathlike_and_is_used_exactly(tmp_path):
         assert SoftmaxRegression.load(str(tmp_path / name)).coef_.shape == (3, 3)
 
 
-@pytest.mark.parametrize("bad", [123, None, b"model.npz", ["model.npz"]])
-def test_path_of_wrong_type_is_a_type_error(bad):
-    with pytest.raises(TypeError, match="path must"):
+class _BytesPath:
+    """An os.PathLike whose path is bytes: a file name this format does not take."""
+
+    def __fspath__(self):
+        return b"model.npz"
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (123, "path must be a str or os.PathLike, got int"),
+        (None, "path must be a str or os.PathLike, got NoneType"),
+        (b"model.npz", "path must be a str or os.PathLike, got bytes"),
+        (["model.npz"], "path must be a str or os.PathLike, got list"),
+        (_BytesPath(), "path must name a file with a str, got bytes"),
+    ],
+)
+def test_path_of_wrong_type_is_a_type_error(bad, message):
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         fitted().save(bad)
-    with pytest.raises(TypeError, match="path must"):
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         SoftmaxRegression.load(bad)
 
 
