@@ -83,7 +83,8 @@ def penalised(data, p):
     """
 
     def objective(W):
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        # Only overflow and inf - inf can happen here: the mean divides by O > 0.
+        with np.errstate(over="ignore", invalid="ignore"):
             loss, grad = data(W)
             penalised = W[:, p["start"] :]
             loss = float(loss + 0.5 * p["alpha"] * np.vdot(penalised, penalised))

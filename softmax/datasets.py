@@ -82,8 +82,8 @@ def load_digits():
     --------
     >>> from softmax.datasets import load_digits
     >>> X, y = load_digits()
-    >>> X.shape, sorted(set(y.tolist())) == list(range(10))
-    ((1797, 64), True)
+    >>> X.shape, X.dtype.name, y.dtype.name, sorted(set(y.tolist())) == list(range(10))
+    ((1797, 64), 'float64', 'int64', True)
     """
     try:
         from sklearn.datasets import load_digits as _sk_load_digits

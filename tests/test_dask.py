@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -216,6 +217,22 @@ def test_data_a_fit_cannot_split_by_rows_gets_a_clear_value_error(make, match):
     X, y = _data(4, n=1000)
     with pytest.raises(ValueError, match=match):
         SoftmaxRegression().fit(*make(X, y))
+
+
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+)
+def test_predicting_from_X_chunked_by_columns_gets_the_same_value_error_as_fit(method):
+    # Dask would compute X @ coef_.T over column chunks too, summing each row's products in
+    # another order than the in-memory prediction; the rule is the one fit applies.
+    X, y = _data(4, n=1000)
+    model = SoftmaxRegression(max_iter=5).fit(X, y)
+    message = (
+        "X must be chunked along its rows only, got 3 chunks along its columns: "
+        "pass X.rechunk({1: -1})"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        getattr(model, method)(da.from_array(X, chunks=(500, 2)))
 
 
 def test_importing_softmax_and_fitting_numpy_data_never_imports_dask():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import pickle
 import re
@@ -14,6 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.optimize
 import scipy.sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError as SklearnNotFittedError
@@ -27,7 +29,7 @@ from sklearn.utils.estimator_checks import (
 )
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from softmax import SoftmaxRegression, _threads, cross_entropy_grad, log_softmax, notation
+from softmax import SoftmaxRegression, _threads, cross_entropy_grad, log_softmax, notation, solvers
 from softmax.datasets import load_digits, random_data
 from softmax.model import DEFAULT_MAX_ITER, DataConversionWarning, DivergenceError, NotFittedError
 
@@ -240,16 +242,81 @@ def test_lbfgs_counts_its_iterations_like_scipy():
     assert 1 <= model.n_iter_ == len(model.loss_curve_) < 100
 
 
+def _rosenbrock(evaluated):
+    """objective(W) of SciPy's Rosenbrock function of W's entries, recording each W."""
+
+    def objective(W):
+        evaluated.append(W.copy())
+        return scipy.optimize.rosen(W.ravel()), scipy.optimize.rosen_der(W.ravel()), True
+
+    return objective
+
+
+def test_lbfgs_evaluates_the_objective_as_often_as_scipy_itself():
+    # The iteration report reuses the gradient of the point L-BFGS-B accepted, which is the
+    # point it evaluated last, rather than computing it a second time.
+    evaluated, p = [], {"max_iter": 200, "tol": 1e-6}
+    W0 = np.full((2, 3), 0.5)
+    W, n_iter = solvers._lbfgs(_rosenbrock(evaluated), lambda *args: None, W0, p)
+    options = {"maxiter": 200, "gtol": 1e-6, "ftol": 64 * np.finfo(float).eps}
+    fun = lambda w: (scipy.optimize.rosen(w), scipy.optimize.rosen_der(w))  # noqa: E731
+    alone = scipy.optimize.minimize(fun, W0.ravel(), jac=True, method="L-BFGS-B", options=options)
+    assert n_iter == alone.nit > 10 and len(evaluated) == alone.nfev
+    np.testing.assert_array_equal(W.ravel(), alone.x)
+
+
+def test_lbfgs_reports_the_gradient_at_the_point_scipy_reports(monkeypatch):
+    # Should SciPy report a point other than its last evaluation, the report evaluates it:
+    # the gradient printed with an iteration is always the one at that iteration's weights.
+    # The stand-in for SciPy also records the options it is given.
+    given, reported = {}, []
+
+    def minimize(fun, x0, jac, method, callback, options):
+        given.update(options)
+        fun(x0 + 1.0), fun(x0 + 2.0)  # the reported point is not the last one evaluated
+        callback(scipy.optimize.OptimizeResult(x=x0 + 1.0, fun=0.0))
+        return scipy.optimize.OptimizeResult(x=x0 + 1.0, nit=1)
+
+    monkeypatch.setattr(scipy.optimize, "minimize", minimize)
+    done = lambda k, loss, grad: reported.append(grad.copy())  # noqa: E731
+    W0, p = np.zeros((2, 3)), {"max_iter": 7, "tol": 1e-5}
+    W, n_iter = solvers._lbfgs(_rosenbrock([]), done, W0, p)
+    assert n_iter == 1 and np.array_equal(W, W0 + 1.0)
+    np.testing.assert_array_equal(reported, [scipy.optimize.rosen_der(np.ones(6))])
+    # ftol: L-BFGS-B stops on a relative decrease of the loss under 64 ulp.
+    assert given == {"maxiter": 7, "gtol": 1e-5, "ftol": 64 * np.finfo(float).eps}
+
+
 def test_verbose_reports_progress_to_stderr(capsys):
-    SoftmaxRegression(solver="gd", max_iter=25, verbose=10).fit(X3, Y3)
+    model = SoftmaxRegression(solver="gd", max_iter=25, verbose=10).fit(X3, Y3)
     out, err = capsys.readouterr()
     assert out == ""
     lines = err.splitlines()
     assert [line.split()[1] for line in lines[:-1]] == ["1/25", "10/25", "20/25", "25/25"]
     assert all("loss" in line and "max|grad|" in line for line in lines[:-1])
-    assert lines[-1].startswith("gd: stopped after 25 iteration(s), loss ")
+    assert lines[-1] == f"gd: stopped after 25 iteration(s), loss {model.loss_curve_[-1]:.10g}"
     SoftmaxRegression(verbose=True, max_iter=3).fit(X3, Y3)
     assert len(capsys.readouterr().err.splitlines()) == 4  # every iteration, then the summary
+
+
+def test_verbose_lines_reach_a_block_buffered_stderr_as_they_are_printed(monkeypatch):
+    # A notebook's or a log handler's stream may hold text until flushed; each progress line
+    # is flushed, so iteration k's callback finds the lines of iterations 1..k-1 written.
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(raw, encoding="utf-8"))
+    written = []
+    callback = lambda k, loss: written.append(raw.getvalue().count(b"\n"))  # noqa: E731
+    SoftmaxRegression(verbose=True, max_iter=4, callback=callback).fit(X3, Y3)
+    assert written == [0, 1, 2, 3]
+
+
+def test_verbose_summary_of_a_fit_with_no_iteration_has_no_loss(capsys):
+    # At W = 0 every row's probabilities are 1/2 and the two classes balance: the gradient is
+    # zero, so L-BFGS-B stops before its first iteration and the curve stays empty.
+    X, y = np.array([[1.0], [-1.0], [1.0], [-1.0]]), np.array([0, 0, 1, 1])
+    model = SoftmaxRegression(verbose=True).fit(X, y)
+    assert model.n_iter_ == 0 and model.loss_curve_ == []
+    assert capsys.readouterr().err == "lbfgs: stopped after 0 iteration(s)\n"
 
 
 def test_nothing_is_printed_when_verbose_is_off(capsys):
@@ -294,7 +361,11 @@ def test_gd_step_that_overflows_raises_divergence_and_no_overflow_warning():
 def test_lbfgs_divergence_raises_and_leaves_no_fitted_state():
     X = RNG.random((50, 3)) * 1e307  # the gradient sum itself overflows
     model = SoftmaxRegression()
-    with pytest.raises(DivergenceError, match="L-BFGS-B diverged at iteration 1"):
+    message = (
+        "L-BFGS-B diverged at iteration 1: a line-search step gave a non-finite loss or "
+        "gradient. Increase alpha or rescale the features."
+    )
+    with pytest.raises(DivergenceError, match=f"^{re.escape(message)}$"):
         model.fit(X, np.arange(50) % 2)
     assert not any(hasattr(model, name) for name in FITTED_NAMES)
 
@@ -385,7 +456,11 @@ def test_float32_input_gives_the_same_model_as_float64():
 )
 def test_unfitted_model_raises_not_fitted_error_sklearn_recognises(method):
     args = (X3, Y3) if method == "score" else (X3,)
-    with pytest.raises(NotFittedError, match="not fitted yet") as info:
+    message = (
+        "This SoftmaxRegression instance is not fitted yet: call fit(X, y) or "
+        f"SoftmaxRegression.load(path) before {method}()"
+    )
+    with pytest.raises(NotFittedError, match=f"^{re.escape(message)}$") as info:
         getattr(SoftmaxRegression(), method)(*args)
     assert isinstance(info.value, (SklearnNotFittedError, ValueError, AttributeError))
     assert isinstance(info.value, SklearnNotFittedError)
@@ -596,6 +671,23 @@ def test_a_fit_limits_blas_threads_by_size_and_restores_them(monkeypatch, size, 
     assert _blas_threads() == before
     model.predict_proba(X3)
     assert _blas_threads() == before
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_blas_threads_are_chosen_by_the_multiply_adds_of_one_product(monkeypatch, fit_intercept):
+    # O (N + s) M for fit's X1 W^T (s = 1 with the column of ones), and O (N + 1) M for
+    # predict's X coef_^T + intercept_; O, N and M all differ, so no factor can stand in.
+    sizes, limit = [], _threads.blas_threads
+
+    def recorded(multiply_adds, **kwargs):
+        sizes.append(multiply_adds)
+        return limit(multiply_adds, **kwargs)
+
+    monkeypatch.setattr(_threads, "blas_threads", recorded)
+    X, y = RNG.random((37, 5)), np.arange(37) % 3
+    model = SoftmaxRegression(fit_intercept=fit_intercept, max_iter=3).fit(X, y)
+    model.predict_proba(X[:11])
+    assert sizes == [37 * (5 + fit_intercept) * 3, 11 * (5 + 1) * 3]
 
 
 @pytest.mark.parametrize("small_product", [_threads.SMALL_PRODUCT, 0])
