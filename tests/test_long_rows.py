@@ -167,6 +167,23 @@ def test_a_chunk_is_divided_correctly_rounded_into_float64_and_by_the_reciprocal
     assert not np.array_equal(rough, exact)  # the two roundings differ somewhere here
 
 
+def test_a_long_float64_row_is_the_correctly_rounded_quotient_with_its_maximum_in_the_last_chunk():
+    # e^x is exactly 1 or 1.5 here (NumPy's exp of 0 and of log 1.5), so every partial sum
+    # is a multiple of 1/2 below 2^52: the sum is exact whatever the tree, and the softmax
+    # must be IEEE's e / S (IMPL-13) -- for S = N + 1.5, 1.5 * fl(1/S) differs from it. The
+    # three maxima sit in the partial last chunk, which log_softmax and logsumexp, with no
+    # row of exponentials, recompute in a chunk of their scratch.
+    x = np.zeros(N)
+    x[-3:] = np.log(1.5)
+    e, total = np.exp(x), N - 3 + 3 * 1.5
+    assert set(e.tolist()) == {1.0, 1.5}
+    np.testing.assert_array_equal(sm.softmax(x), e / total)
+    np.testing.assert_array_equal(sm.softmax(x[None], out=np.empty((1, N)))[0], e / total)
+    lse = sm.logsumexp(x)
+    assert abs(lse - math.log(total)) <= np.spacing(lse) + OURS * U
+    np.testing.assert_allclose(sm.log_softmax(x), x - lse, rtol=0, atol=2 * np.spacing(lse))
+
+
 def test_a_long_row_given_its_exponentials_row_allocates_no_chunk_of_scratch():
     # With `e` (the result's row) there is nowhere a chunk buffer is needed: what is left
     # is the tree's scratch and the per-chunk stats, well under half a chunk of float64.
