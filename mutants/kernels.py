@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import difflib
+import fcntl
 import hashlib
 import json
 import os
@@ -49,6 +51,18 @@ WORK = ROOT / "build" / "mutmut-kernels"
 RESULTS = Path(__file__).resolve().parent / "kernels-results.json"
 PRISTINE = WORK / "numba-cache" / "pristine"  # the unmutated sources, compiled
 SCRATCH = WORK / "numba-cache" / "mutant"  # a mutant's run: pristine less what it touches
+
+
+def working_in(folder):
+    """Run in the copy `folder` (with its own numba caches) rather than WORK."""
+    global WORK, PRISTINE, SCRATCH
+    WORK, PRISTINE, SCRATCH = (
+        folder,
+        folder / "numba-cache" / "pristine",
+        folder / "numba-cache" / "mutant",
+    )
+
+
 COPIED = ["softmax", "tests", "derivations", "docs", "benchmarks"]
 COPIED_FILES = ["pyproject.toml", "README.md", "mkdocs.yml", "CITATION.cff"]
 NUMBA = ["_kernels", "_tree", "_column_kernels", "_residual_kernels", "_long_rows"]
@@ -225,7 +239,7 @@ def run(module, tests, todo, done):
         info = dict(line=mutant.line, diff=mutant.diff, module=module)
         done[mutant.name] = dict(status=status, seconds=round(seconds, 1), **info)
         done[mutant.name].update(tests=tests, hash=fingerprint(mutant, tests))
-        save(done)
+        save(done, entries=[mutant.name])
         print(f"[{i}/{len(todo)}] {mutant.name} (line {mutant.line}): {status}, {seconds:.0f} s")
 
 
@@ -247,9 +261,19 @@ def fingerprint(mutant, tests):
     return hashlib.sha256("\0".join([mutant.source, *tests]).encode()).hexdigest()
 
 
-def save(done):
+def save(done, entries=(), drop=()):
+    """Write `entries` (names) of `done` into RESULTS and remove the names `drop`, keeping
+    what other runners wrote there meanwhile; `done` is brought up to date with the file."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(done, indent=1, sort_keys=True) + "\n")
+    with open(RESULTS.with_suffix(".lock"), "w") as lock, contextlib.ExitStack() as stack:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # runners in other --work folders share RESULTS
+        stack.callback(fcntl.flock, lock, fcntl.LOCK_UN)
+        mine = {name: done[name] for name in entries}
+        done.clear()
+        done.update({k: v for k, v in results().items() if k not in drop}, **mine)
+        partial = RESULTS.with_suffix(".partial")
+        partial.write_text(json.dumps(done, indent=1, sort_keys=True) + "\n")
+        partial.replace(RESULTS)  # never a half-written file
 
 
 def main():
@@ -258,7 +282,15 @@ def main():
     parser.add_argument("--tests", default="", help="pytest arguments, space-separated")
     parser.add_argument("--only", nargs="+", default=[], help="run these mutants only")
     parser.add_argument("--list", action="store_true", help="print the mutants, run nothing")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=WORK,
+        help=f"the copy to run in (default {WORK.relative_to(ROOT)}); a second runner, on "
+        "another module, needs a folder of its own",
+    )
     args = parser.parse_args()
+    working_in(args.work.resolve())
     tests, found = args.tests.split(), {m: mutants(m) for m in args.module or MODULES}
     if not (args.list or tests):
         parser.error("--tests is required to run mutants")
@@ -274,8 +306,7 @@ def main():
             continue
         names = {m.name for m in ms}
         # Mutants that no longer exist (the module changed) leave the results.
-        done = {k: v for k, v in done.items() if v["module"] != module or k in names}
-        save(done)
+        save(done, drop={k for k, v in done.items() if v["module"] == module and k not in names})
         # --only runs the named mutants again (mutants/run.py rechecks survivors this way);
         # otherwise a mutant runs when its source or the test selection changed.
         todo = [
