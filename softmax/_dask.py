@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from softmax._estimator_input import _as_array
 from softmax.gradient import loss_and_grad_sums
 
 
@@ -40,9 +41,12 @@ def _check_X(X):
 def _check_y(X, y):
     import dask.array as da
 
-    y = y if is_dask(y) else da.from_array(np.asarray(y), chunks=(X.chunks[0],))
+    y = y if is_dask(y) else _as_array("y", y)
+    # Checked before a NumPy y is split like X's rows, which fails on another length.
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
         raise ValueError(f"y must be 1-d with one label per row of X ({X.shape[0]}), got {y.shape}")
+    if not is_dask(y):
+        y = da.from_array(y, chunks=(X.chunks[0],))
     if y.chunks[0] != X.chunks[0]:
         raise ValueError(
             f"y must be chunked like the rows of X: y has chunks {y.chunks[0]}, X has "
@@ -135,7 +139,7 @@ def accuracy(predicted, y):
     """The mean of ``predicted == y``, lazily (`y` a Dask or NumPy array)."""
     import dask.array as da
 
-    y = y if is_dask(y) else np.asarray(y)
+    y = y if is_dask(y) else _as_array("y", y)
     # Checked before a NumPy y is split like `predicted`, which fails on another shape.
     if y.shape != predicted.shape:
         raise ValueError(f"y must have shape {predicted.shape}, got {y.shape}")

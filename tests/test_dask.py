@@ -188,34 +188,104 @@ def test_a_worker_lost_in_the_middle_of_a_fit_gives_the_same_weights_or_a_clear_
     assert _relative(_weights(got), _weights(expected)) <= 1e-10
 
 
-@pytest.mark.parametrize(
-    ("make", "match"),
-    [
-        (
-            lambda X, y: (da.from_array(X, chunks=(500, 2)), y),
-            r"X must be chunked along its rows only.*X\.rechunk\(\{1: -1\}\)",
-        ),
-        (
-            lambda X, y: (da.from_array(X, chunks=(500, 5)), da.from_array(y, chunks=(700,))),
-            r"y must be chunked like the rows of X.*y\.rechunk",
-        ),
-        (
-            lambda X, y: (da.from_array(X, chunks=(500, 5)), da.from_array(y + 0.5, chunks=(500,))),
-            r"y must hold integer labels",
-        ),
-        (
-            lambda X, y: (
-                da.from_array(X, chunks=(500, 5)),
-                da.from_array(y.astype(str), chunks=(500,)),
-            ),
-            r"y must hold integer labels",
-        ),
-    ],
-    ids=["X chunked by columns", "y chunked unlike X", "fractional labels", "string labels"],
-)
-def test_data_a_fit_cannot_split_by_rows_gets_a_clear_value_error(make, match):
+def _rows(X, chunks=(500, 5)):
+    return da.from_array(X, chunks=chunks)
+
+
+def _with_row_7(X, value):
+    X = X.copy()
+    X[7] = value
+    return X
+
+
+# (make data from X and y, 1000 rows of 5 features and 3 classes; exception; its message)
+BAD_DATA = {
+    "X 1-d": (
+        lambda X, y: (_rows(X[:, 0], 500), y),
+        ValueError,
+        "X must be 2-dimensional (n_samples, n_features), got shape (1000,)",
+    ),
+    "X complex": (
+        lambda X, y: (_rows(X.astype(complex)), y),
+        TypeError,
+        "X must hold real numbers, got dtype complex128",
+    ),
+    "X of unknown chunk sizes": (
+        lambda X, y: (_rows(X)[_rows(X[:, 0] > 0, 500)], y),
+        ValueError,
+        "X has unknown chunk sizes: call X.compute_chunk_sizes() first",
+    ),
+    "X chunked by columns": (
+        lambda X, y: (_rows(X, (500, 2)), y),
+        ValueError,
+        "X must be chunked along its rows only, got 3 chunks along its columns: "
+        "pass X.rechunk({1: -1})",
+    ),
+    "X with NaN": (
+        lambda X, y: (_rows(_with_row_7(X, np.nan)), y),
+        ValueError,
+        "X may not contain NaN or inf",
+    ),
+    "X with inf": (
+        lambda X, y: (_rows(_with_row_7(X, -np.inf)), y),
+        ValueError,
+        "X may not contain NaN or inf",
+    ),
+    "NumPy y too short": (
+        lambda X, y: (_rows(X), y[:999]),
+        ValueError,
+        "y must be 1-d with one label per row of X (1000), got (999,)",
+    ),
+    "y 2-d": (
+        lambda X, y: (_rows(X), _rows(y[:, None], (500, 1))),
+        ValueError,
+        "y must be 1-d with one label per row of X (1000), got (1000, 1)",
+    ),
+    "y ragged": (
+        lambda X, y: (_rows(X), [[0], [1, 2]]),
+        TypeError,
+        "y must be a rectangular array: ",
+    ),
+    "y chunked unlike X": (
+        lambda X, y: (_rows(X), _rows(y, (700,))),
+        ValueError,
+        "y must be chunked like the rows of X: y has chunks (700, 300), X has (500, 500); "
+        "pass y.rechunk((500, 500))",
+    ),
+    "y of strings": (
+        lambda X, y: (_rows(X), _rows(y.astype("U2"), (500,))),
+        ValueError,
+        "y must hold integer labels on a Dask array, got dtype <U2",
+    ),
+    "y fractional": (
+        lambda X, y: (_rows(X), _rows(y + 0.5, (500,))),
+        ValueError,
+        "y must hold integer labels: it holds values that are not integers",
+    ),
+    "y with inf": (
+        lambda X, y: (_rows(X), _rows(np.where(np.arange(1000) == 3, np.inf, y), (500,))),
+        ValueError,
+        "y must hold integer labels: it holds values that are not integers",
+    ),
+    "y of one class": (
+        lambda X, y: (_rows(X), _rows(y * 0 + 2, (500,))),
+        ValueError,
+        "y has only one class [2]: at least 2 are needed",
+    ),
+    "y of one class, float": (
+        lambda X, y: (_rows(X), y * 0 + 2.0),
+        ValueError,
+        "y has only one class [2.0]: at least 2 are needed",
+    ),
+}
+
+
+@pytest.mark.parametrize(("make", "error", "message"), BAD_DATA.values(), ids=BAD_DATA.keys())
+def test_dask_data_a_fit_cannot_take_gets_an_error_naming_it(make, error, message):
     X, y = _data(4, n=1000)
-    with pytest.raises(ValueError, match=match):
+    # The ragged y's message goes on with NumPy's own words, so only its start is fixed.
+    pattern = re.escape(message) + ("" if message.endswith(": ") else "$")
+    with pytest.raises(error, match=f"^{pattern}"):
         SoftmaxRegression().fit(*make(X, y))
 
 
