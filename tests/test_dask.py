@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tracemalloc
+import types
 from contextlib import redirect_stderr
 
 import numpy as np
@@ -23,7 +24,10 @@ import pytest
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 
-from softmax import SoftmaxRegression  # noqa: E402
+import dask  # noqa: E402
+from dask.utils import SerializableLock  # noqa: E402
+
+from softmax import SoftmaxRegression, _dask  # noqa: E402
 from softmax.solvers import DivergenceError  # noqa: E402
 
 pytestmark = pytest.mark.claim("IMPL-18")
@@ -303,6 +307,15 @@ def test_predicting_from_X_chunked_by_columns_gets_the_same_value_error_as_fit(m
     )
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         getattr(model, method)(da.from_array(X, chunks=(500, 2)))
+
+
+def test_a_dask_collection_is_of_a_dask_type_and_has_a_task_graph():
+    # Both, since is_dask decides without importing dask: an object of dask's that is not a
+    # collection, or anyone's object with an attribute named `dask`, is array_like data.
+    assert _dask.is_dask(da.zeros(3)) and _dask.is_dask(dask.delayed(1))
+    assert not _dask.is_dask(SerializableLock())
+    assert not _dask.is_dask(types.SimpleNamespace(dask={}))
+    assert not _dask.is_dask(np.zeros(3))
 
 
 def test_importing_softmax_and_fitting_numpy_data_never_imports_dask():
