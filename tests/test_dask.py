@@ -215,7 +215,11 @@ BAD_DATA = {
         "X must hold real numbers, got dtype complex128",
     ),
     "X of unknown chunk sizes": (
-        lambda X, y: (_rows(X)[_rows(X[:, 0] > 0, 500)], y),
+        # The first block's size is known, the second's is not (a boolean selection).
+        lambda X, y: (
+            da.concatenate([_rows(X[:500]), _rows(X[500:])[_rows(X[500:, 0] < 9, 500)]]),
+            y,
+        ),
         ValueError,
         "X has unknown chunk sizes: call X.compute_chunk_sizes() first",
     ),
