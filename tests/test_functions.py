@@ -271,6 +271,30 @@ def test_workers_share_the_blocks_among_that_many_threads(f, monkeypatch):
     assert shared == [3]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("m", [7, _blocks.BLOCK + 3], ids=["short-rows", "rows-over-a-block"])
+def test_rows_are_finished_in_blocks_of_about_block_entries(m, workers):
+    # max(1, BLOCK // m) rows a block, the last one shorter; each block C-contiguous and
+    # handed over with the same rows of every row-aligned array. Rows are numbered in
+    # column 0, so the blocks show which rows they hold.
+    step = max(1, _blocks.BLOCK // m)
+    rows = np.zeros((3 * step + 2, m))
+    rows[:, 0] = np.arange(len(rows))
+    labels, seen = np.arange(len(rows)) * 10, []
+
+    def finish(x, outs):
+        assert x.flags.c_contiguous
+        seen.append((x[:, 0].tolist(), outs[0].tolist()))
+
+    _blocks.run(rows, finish, (labels,), workers)
+    seen.sort()
+    expected = [
+        list(range(start, min(len(rows), start + step))) for start in range(0, len(rows), step)
+    ]
+    assert [block for block, _ in seen] == [[float(k) for k in b] for b in expected]
+    assert [out for _, out in seen] == [[10 * k for k in b] for b in expected]
+
+
 def test_threads_see_the_callers_errstate():
     # Rows below -708 underflow in exp, which NumPy ignores by default. A caller who asks
     # for underflow to raise gets it from the threads too: they run in the caller's context.
