@@ -70,10 +70,11 @@ def _flavour(cls):
     return cls if base is None else _FLAVOURS[cls][1]
 
 
-def _outside_the_package():
-    """The `stacklevel` of the caller's frame that called into this package: a warning
-    names the user's line (`fit(X, y)`), however many of the package's frames lie between."""
-    frame, level = sys._getframe(1), 1
+def _outside_the_package(frame):
+    """The `stacklevel`, for a warning issued in `frame`, of the first frame outside this
+    package: the warning names the user's line (`fit(X, y)`), however many of the package's
+    frames lie between."""
+    level = 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith("softmax."):
         frame, level = frame.f_back, level + 1
     return level
@@ -133,7 +134,8 @@ def _check_y(y, n_samples):
     arr = _as_array("y", y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         msg = "A column-vector y was passed when a 1d array was expected: y was flattened"
-        warnings.warn(_flavour(DataConversionWarning)(msg), stacklevel=_outside_the_package())
+        level = _outside_the_package(sys._getframe())
+        warnings.warn(_flavour(DataConversionWarning)(msg), stacklevel=level)
         arr = arr.ravel()
     if arr.ndim != 1 or arr.shape[0] != n_samples:
         raise ValueError(

@@ -29,7 +29,9 @@ from sklearn.utils.estimator_checks import (
 )
 from threadpoolctl import threadpool_info, threadpool_limits
 
+import softmax
 from softmax import SoftmaxRegression, _threads, cross_entropy_grad, log_softmax, notation, solvers
+from softmax._estimator_input import _outside_the_package
 from softmax.datasets import load_digits, random_data
 from softmax.model import DEFAULT_MAX_ITER, DataConversionWarning, DivergenceError, NotFittedError
 
@@ -413,6 +415,30 @@ def test_column_vector_y_is_flattened_with_a_data_conversion_warning(fit, caller
         model = fit(X3, Y3[:, None])
     assert caught[0].filename == caller  # the warning names the caller's line, not ours
     assert np.array_equal(model.coef_, SoftmaxRegression().fit(X3, Y3).coef_)
+
+
+@pytest.mark.parametrize(
+    "outside",
+    [{"__name__": __name__}, {}, {"__name__": "softmax_extras.module"}],
+    ids=["a module", "no __name__", "a name that only starts like the package's"],
+)
+def test_the_stack_level_counts_the_package_frames_down_to_the_first_outside_it(outside):
+    # The test above, frame by frame: two frames of code in a module named softmax.* (made
+    # here by exec) below a frame outside the package. The walk starts at the frame it is
+    # given, so the level does not depend on how _outside_the_package itself is called.
+    inside = {"__name__": "softmax.stand_in", "sys": sys, "level": _outside_the_package}
+    exec("def warn_here():\n    return level(sys._getframe())", inside)
+    exec("def fit():\n    return warn_here()", inside)
+    outside["fit"] = inside["fit"]
+    exec("def user():\n    return fit()", outside)
+    assert outside["user"]() == 3  # warn_here, fit, then user's line
+
+
+def test_the_data_conversion_warning_never_names_a_line_of_the_package():
+    with pytest.warns(DataConversionWarning) as caught:
+        SoftmaxRegression().fit(X3, Y3[:, None])
+    package = os.path.dirname(os.path.abspath(softmax.__file__))
+    assert not os.path.abspath(caught[0].filename).startswith(package + os.sep)
 
 
 def test_binary_problems_keep_two_weight_rows_and_decide_by_the_logit_gap():
