@@ -2,10 +2,10 @@
 
 Adds one page per tutorial section (claims/<section>.md), the errata page, the conformance
 page of peer libraries (peers.md), the digits experiment (digits.md), the last benchmark
-results (benchmarks.md), the derivation graph (graph.md), the figures (figures/<name>.svg,
-drawn by matplotlib in this build), and fills the markers of hand-written pages with what
-this build computed: `<!-- verdict-table -->`, `<!-- claim-json: ID -->` and
-`<!-- conform-kinds -->`.
+results (benchmarks.md), the last mutation-testing report (mutation.md), the derivation
+graph (graph.md), the figures (figures/<name>.svg, drawn by matplotlib in this build), and
+fills the markers of hand-written pages with what this build computed:
+`<!-- verdict-table -->`, `<!-- claim-json: ID -->` and `<!-- conform-kinds -->`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from derivations import SECTIONS, claims, evaluate, peers
 from derivations.figures import FIGURES, render
 from derivations.graph import graph_page
 from derivations.pages import claim_json, errata_page, section_page, verdict_table
+from derivations.pages_mutation import mutation_page
 from derivations.pages_peers import conform_kinds, peers_page
 from derivations.pages_zh import errata_page_zh
 from derivations.reports import LOSS_FIGURE, bench_loss_figure, bench_page, digits_page
@@ -62,6 +63,7 @@ def on_files(files, config):
     files.append(File.generated(config, "peers.md", content=peers_page(*peers.run_all())))
     files.append(File.generated(config, "digits.md", content=digits_page()))
     files.append(File.generated(config, "benchmarks.md", content=bench_page()))
+    files.append(File.generated(config, "mutation.md", content=mutation_page()))
     for fig in FIGURES.values():  # drawn in this build from the claims' own data
         files.append(File.generated(config, fig.path, content=render(fig.name)))
     loss_plot = bench_loss_figure()
