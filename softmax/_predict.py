@@ -38,11 +38,7 @@ def logits(model, X, method):
     ValueError
         `X` is invalid or has the wrong number of features.
     """
-    if "coef_" not in model.__dict__:
-        raise _flavour(NotFittedError)(
-            f"This SoftmaxRegression instance is not fitted yet: call fit(X, y) or "
-            f"SoftmaxRegression.load(path) before {method}()"
-        )
+    check_fitted(model, method)
     X = X if _dask.is_dask(X) else _check_X(X)
     if X.shape[1] != model.n_features_in_:
         raise ValueError(
@@ -53,6 +49,15 @@ def logits(model, X, method):
         return _dask.logits(X, model.coef_, model.intercept_)
     with _threads.blas_threads(X.shape[0] * (X.shape[1] + 1) * model.coef_.shape[0]):
         return X @ model.coef_.T + model.intercept_
+
+
+def check_fitted(model, method):
+    """Raise `NotFittedError`, naming the public `method` asking, if `model` has no ``coef_``."""
+    if "coef_" not in model.__dict__:
+        raise _flavour(NotFittedError)(
+            f"This SoftmaxRegression instance is not fitted yet: call fit(X, y) or "
+            f"SoftmaxRegression.load(path) before {method}()"
+        )
 
 
 def decision(z):

@@ -248,8 +248,8 @@ class SoftmaxRegression(_params.Estimator):
         >>> SoftmaxRegression().fit(X, y).score(X, y)
         1.0
         """
-        # Not self.predict: a NotFittedError names the method the caller called.
-        return _predict.accuracy(_predict.labels(self, _predict.logits(self, X, "score")), y)
+        _predict.check_fitted(self, "score")  # the error names the method called
+        return _predict.accuracy(self.predict(X), y)
 
     def save(self, path):
         r"""Write the fitted model atomically in the `softmax.persist` format (not pickle).

@@ -477,6 +477,15 @@ def test_float32_input_gives_the_same_model_as_float64():
 # -- errors -----------------------------------------------------------------------------------
 
 
+def test_score_is_the_accuracy_of_predict_so_a_subclass_overriding_predict_is_scored():
+    # As scikit-learn's ClassifierMixin.score does.
+    class AlwaysZero(SoftmaxRegression):
+        def predict(self, X):
+            return np.zeros(len(X), dtype=Y3.dtype)
+
+    assert AlwaysZero().fit(X3, Y3).score(X3, Y3) == np.mean(Y3 == 0) < 1
+
+
 @pytest.mark.parametrize(
     "method", ["predict", "predict_proba", "predict_log_proba", "decision_function", "score"]
 )
