@@ -146,12 +146,16 @@ def test_predictions_on_a_dask_array_are_lazy_and_equal_the_in_memory_ones(clien
     assert float(model.score(Xd, y).compute()) == model.score(X, y)
 
 
-def test_a_score_on_a_dask_array_names_y_of_the_wrong_shape(client):
+def test_a_score_on_a_dask_array_names_y_of_the_wrong_shape_or_a_ragged_y(client):
     X, y = _data(1, n=100)
     model = SoftmaxRegression(max_iter=5).fit(X, y)
     Xd = da.from_array(X, chunks=(50, 5))
     with pytest.raises(ValueError, match=r"^y must have shape \(100,\), got \(99,\)$"):
         model.score(Xd, y[:-1])
+    with pytest.raises(TypeError, match=r"^y must be a rectangular array: "):
+        model.score(Xd, [[0]] * 99 + [[0, 1]])
+    # A list of labels is array_like as for in-memory data.
+    assert float(model.score(Xd, y.tolist()).compute()) == model.score(X, y)
 
 
 def test_no_chunk_of_X_reaches_the_client(process_client):
