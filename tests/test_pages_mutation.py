@@ -31,6 +31,7 @@ def _survivor(mutant, before, after, equivalent=None):
 
 REPORT_OF_TWO = {
     "tool": "mutmut 3.8.1",
+    "score": 94.9,
     "runs": [{"group": "g", "tests": ["tests/test_a.py"], "seconds": None, "commit": None}],
     "modules": [
         _module("softmax/a.py", 50, 10, 36, 2, 1),
@@ -73,5 +74,8 @@ def test_the_checked_in_report_is_rendered_with_its_own_totals():
     found = sum(m["found"] for m in report["modules"])
     counted = sum(m["counted"] for m in report["modules"])
     headline = re.search(r'"(\d+) of (\d+) mutants found: ([\d.]+) %', mutation_page())
-    assert headline.groups() == (str(found), str(counted), f"{100 * found / counted:.1f}")
-    assert float(headline.group(3)) == report["score"]
+    assert headline.groups()[:2] == (str(found), str(counted))
+    # The score is rounded down to 0.1 %: never above found / counted.
+    assert (
+        float(headline.group(3)) == report["score"] <= 100 * found / counted < report["score"] + 0.1
+    )
