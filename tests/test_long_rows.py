@@ -181,6 +181,8 @@ def test_a_long_float64_row_is_the_correctly_rounded_quotient_with_its_maximum_i
     np.testing.assert_array_equal(sm.softmax(x[None], out=np.empty((1, N)))[0], e / total)
     lse = sm.logsumexp(x)
     assert abs(lse - math.log(total)) <= np.spacing(lse) + OURS * U
+    # log q = (x - m) - log1p(s) against x - fl(m + log1p(s)): lse's rounding (half an ulp
+    # of lse) and each side's final subtraction (half an ulp of |log q| <= lse): 2 ulps.
     np.testing.assert_allclose(sm.log_softmax(x), x - lse, rtol=0, atol=2 * np.spacing(lse))
 
 
