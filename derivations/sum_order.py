@@ -47,10 +47,15 @@ def _fold(terms, add):
     return out
 
 
-def _tree_order(terms, add):
+def fold_to_base(terms, add):
+    """The levels of `softmax._tree`'s folds, repeated until at most `BASE` terms are left."""
     while len(terms) > _tree.BASE:
         terms = _fold(terms, add)
-    return _lanes(terms, add)
+    return terms
+
+
+def _tree_order(terms, add):
+    return _lanes(fold_to_base(terms, add), add)
 
 
 def kernel_order(terms, add: Callable = symbolic_add, long=_long_rows.LONG, chunk=_long_rows.CHUNK):

@@ -12,7 +12,7 @@ import operator
 import numpy as np
 import pytest
 
-from derivations.sum_order import kernel_order
+from derivations.sum_order import fold_to_base, kernel_order
 from softmax import _tree
 
 pytestmark = pytest.mark.claim("IMPL-12")
@@ -45,6 +45,24 @@ def test_tree_max_of_a_short_row_gives_the_first_maximal_index(n):
         assert _tree_max(row) == (1.0, first)
 
 
+def _first_of_a_tie(a, b):
+    return a if a[0] >= b[0] else b
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_tree_max_index_is_the_first_maximal_one_in_the_tree_order(n):
+    """Among tied maxima the documented one: fold (value, index) pairs as the kernel folds
+    values, keeping the first of tied sources, then take the first maximal pair left. A
+    short row is not folded, so this is its first maximal index."""
+    rng = np.random.default_rng(n + 4)
+    for _ in range(8):
+        row = rng.integers(0, 3, n).astype(float)  # the maximum held many times over
+        pairs = [(v, i) for i, v in enumerate(row.tolist())]
+        top = fold_to_base(pairs, _first_of_a_tie)
+        m, k = max(top, key=operator.itemgetter(0))
+        assert _tree_max(row) == (m, k)
+
+
 @pytest.mark.parametrize("n", SIZES)
 def test_tree_max_handles_minus_infinity_and_float32(n):
     rng = np.random.default_rng(n + 1)
@@ -71,9 +89,23 @@ def test_a_nan_anywhere_gives_a_nan_or_the_maximum_of_the_rest(n):
         assert 0 <= k < n
 
 
+@pytest.mark.parametrize("n", SIZES)
+def test_a_row_without_a_number_still_gives_an_index_inside_it(n):
+    """No entry beats $-\\infty$ here, so no level holds the maximum and every trace
+    step falls through to its fallback; the index must still be one of the row's."""
+    rows = [np.full(n, np.nan), np.where(np.arange(n) % 2, np.nan, -np.inf)]
+    for row in rows:
+        m, k = _tree_max(row)
+        assert np.isnan(m) or m == -np.inf
+        assert 0 <= k < n
+
+
 @pytest.mark.parametrize("n", [n for n in SIZES if n <= 1100])
 def test_tree_sum_is_the_proven_grouping_bit_for_bit(n):
     rng = np.random.default_rng(n + 3)
-    row = rng.exponential(size=n) * np.exp(rng.normal(0.0, 5.0, n))
-    got = _tree.tree_sum(row, np.empty(_tree.scratch_size(n)))
-    assert got == kernel_order([float(v) for v in row], operator.add)
+    # A wide range of magnitudes, then rows of one binade: there most additions round, so
+    # any other grouping (e.g. a fold where the proof reduces in lanes) gives another sum.
+    rows = [rng.exponential(size=n) * np.exp(rng.normal(0.0, 5.0, n)), *rng.uniform(1, 2, (16, n))]
+    for row in rows:
+        got = _tree.tree_sum(row, np.empty(_tree.scratch_size(n)))
+        assert got == kernel_order([float(v) for v in row], operator.add)
