@@ -232,10 +232,10 @@ def survivor(group, name, status, equivalent):
     else:
         diff = load(group)["diffs"][name]
         where = located(diff, module)
-    before, after = change(diff)
+    before, after, function = *change(diff), function_of(name)
     return dict(
         mutant=name,
-        function=function_of(name),
+        function=function,
         module=module,
         group=group["name"],
         status=status,
@@ -243,7 +243,7 @@ def survivor(group, name, status, equivalent):
         before=before,
         after=after,
         diff=diff,
-        equivalent=equivalent.get((function_of(name), before, after)),
+        equivalent=equivalent.get((function, before, after)),
     )
 
 

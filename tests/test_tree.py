@@ -91,8 +91,9 @@ def test_a_nan_anywhere_gives_a_nan_or_the_maximum_of_the_rest(n):
 
 @pytest.mark.parametrize("n", SIZES)
 def test_a_row_without_a_number_still_gives_an_index_inside_it(n):
-    """No entry beats $-\\infty$ here, so no level holds the maximum and every trace
-    step falls through to its fallback; the index must still be one of the row's."""
+    """No entry is above $-\\infty$ here: a row of NaN leaves no entry equal to the maximum
+    to trace back, so each trace step falls through to its fallback (and NaN beside
+    $-\\infty$ may), and the index must still be one of the row's."""
     rows = [np.full(n, np.nan), np.where(np.arange(n) % 2, np.nan, -np.inf)]
     for row in rows:
         m, k = _tree_max(row)
